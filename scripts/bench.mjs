@@ -14,7 +14,9 @@ const benches = workspaces
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benches.some((bench) => bench.name === name));
 if (unknown.length > 0) {
-  console.error(`bench: no benchmark named ${unknown.join(", ")}; there are: ${benches.map((b) => b.name).join(", ")}`);
+  console.error(
+    `bench: no benchmark named ${unknown.join(", ")}; there are: ${benches.map((b) => b.name).join(", ")}`,
+  );
   process.exit(2);
 }
 
