@@ -1,0 +1,138 @@
+import { execFile } from "node:child_process";
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
+import * as path from "node:path";
+import { MpvError } from "./errors.js";
+
+/** The oldest mpv this package drives: named-argument commands and `loadfile` per-file options. */
+export const MIN_MPV_VERSION = "0.32.0";
+
+/** The first mpv that talks IPC over an inherited descriptor (`--input-ipc-client=fd://N`). */
+export const IPC_CLIENT_FD_VERSION = "0.33.0";
+
+/**
+ * Where mpv was found and what it can do.
+ */
+export interface MpvInstallation {
+  /** Absolute path of the binary. */
+  readonly path: string;
+  /** `major.minor.patch`, or `undefined` for a build whose version cannot be read (a git build). */
+  readonly version: string | undefined;
+  /** The first line of `mpv --version`. */
+  readonly versionLine: string;
+  /** Whether this mpv takes `--input-ipc-client=fd://N` (so it cannot outlive its parent). */
+  readonly supportsIpcClientFd: boolean;
+}
+
+/** Options of {@link findMpv}. */
+export interface FindMpvOptions {
+  /** A path to the mpv binary; by default `mpv` is looked up on `PATH`. */
+  readonly mpvPath?: string;
+  /** The oldest version accepted; defaults to {@link MIN_MPV_VERSION}. */
+  readonly minVersion?: string;
+}
+
+/**
+ * Reads `major.minor.patch` from the first line of `mpv --version`, or `undefined` when it names none.
+ *
+ * @example
+ * ```ts
+ * parseMpvVersion("mpv 0.35.1 Copyright © 2000-2023"); // "0.35.1"
+ * parseMpvVersion("mpv v0.38.0-dirty Copyright"); // "0.38.0"
+ * ```
+ */
+export function parseMpvVersion(line: string): string | undefined {
+  const match = /^mpv v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(line.trim());
+  if (!match) return undefined;
+  return `${match[1]}.${match[2]}.${match[3] ?? "0"}`;
+}
+
+/**
+ * Compares two `major.minor.patch` versions: negative, zero or positive like a sort comparator.
+ *
+ * @example
+ * ```ts
+ * compareVersions("0.35.1", "0.33.0") > 0; // true
+ * ```
+ */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, process.platform === "win32" ? constants.F_OK : constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function lookup(name: string): Promise<string | undefined> {
+  const extensions =
+    process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.COM").split(";").concat("") : [""];
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (dir === "") continue;
+    for (const ext of extensions) {
+      const candidate = path.resolve(dir, name + ext.toLowerCase());
+      if (await isExecutable(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+function versionLine(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, ["--no-config", "--version"], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
+      const first = stdout.split("\n", 1)[0]?.trim() ?? "";
+      if (first.startsWith("mpv")) resolve(first);
+      else reject(error ?? new Error(`unexpected output: ${first.slice(0, 200)}`));
+    });
+  });
+}
+
+/**
+ * Finds mpv (an explicit path, or `PATH`), reads its version and refuses one that is too old.
+ *
+ * @throws {@link MpvError} `not_found` when there is no runnable mpv, `too_old` below `minVersion`.
+ * @example
+ * ```ts
+ * const { path, version } = await findMpv();
+ * console.log(`using ${path} (mpv ${version})`);
+ * ```
+ */
+export async function findMpv(options: FindMpvOptions = {}): Promise<MpvInstallation> {
+  const wanted = options.mpvPath;
+  const file = wanted !== undefined ? path.resolve(wanted) : await lookup("mpv");
+  if (file === undefined || !(await isExecutable(file))) {
+    throw new MpvError(
+      "not_found",
+      wanted !== undefined
+        ? `mpv not found at ${wanted}`
+        : "mpv not found on PATH: install it (apt install mpv, brew install mpv, https://mpv.io/installation/) or pass mpvPath",
+    );
+  }
+  let line: string;
+  try {
+    line = await versionLine(file);
+  } catch (cause) {
+    throw new MpvError("not_found", `${file} did not run as mpv: ${(cause as Error).message}`, { cause });
+  }
+  const version = parseMpvVersion(line);
+  const minVersion = options.minVersion ?? MIN_MPV_VERSION;
+  if (version !== undefined && compareVersions(version, minVersion) < 0) {
+    throw new MpvError(
+      "too_old",
+      `mpv ${version} at ${file} is too old: @mpvstream/mpv needs mpv ${minVersion} or newer`,
+      { cause: { path: file, version, minVersion } },
+    );
+  }
+  const supportsIpcClientFd = version === undefined || compareVersions(version, IPC_CLIENT_FD_VERSION) >= 0;
+  return { path: file, version, versionLine: line, supportsIpcClientFd };
+}
