@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from "vitest";
 import { type AccessClaims, createAccessTokens, isTokenError, KeySet, TokenError } from "@mpvstream/token";
+import { beforeAll, describe, expect, it } from "vitest";
 import { expectCode } from "./helpers.js";
 
 let keys: KeySet;
@@ -15,7 +15,12 @@ describe("createAccessTokens", () => {
   it("signs the claims of the issue with a 900 s default lifetime", async () => {
     const signed = await createAccessTokens(base()).sign({ sub: "u1", role: "user" });
     expect(signed.expiresIn).toBe(900);
-    expect(signed.claims).toMatchObject({ iss: "https://tv.example", aud: "mpvstream", sub: "u1", role: "user" });
+    expect(signed.claims).toMatchObject({
+      iss: "https://tv.example",
+      aud: "mpvstream",
+      sub: "u1",
+      role: "user",
+    });
     expect(signed.claims.exp - signed.claims.iat).toBe(900);
     expect(signed.claims.jti).toMatch(/^[0-9a-f-]{36}$/);
     const again = await createAccessTokens(base()).sign({ sub: "u1", role: "user" });
@@ -65,7 +70,8 @@ describe("createAccessTokens", () => {
 
   it("the cache is bounded, and cache: false disables it", async () => {
     const tokens = createAccessTokens({ ...base(), cache: { max: 2 } });
-    for (let i = 0; i < 5; i++) await tokens.verify((await tokens.sign({ sub: `u${i}`, role: "user" })).token);
+    for (let i = 0; i < 5; i++)
+      await tokens.verify((await tokens.sign({ sub: `u${i}`, role: "user" })).token);
     expect(tokens.stats.size).toBe(2);
     const uncached = createAccessTokens({ ...base(), cache: false });
     const { token } = await uncached.sign({ sub: "u", role: "user" });
@@ -89,7 +95,9 @@ describe("createAccessTokens", () => {
     const root = await open.sign({ sub: "u", role: "root" });
     await expectCode(strict.verify(root.token), "invalid_claim");
     await expectCode(strict.sign({ sub: "u", role: "root" as "user" }), "invalid_options");
-    await expect(strict.verify((await strict.sign({ sub: "u", role: "admin" })).token)).resolves.toMatchObject({ role: "admin" });
+    await expect(
+      strict.verify((await strict.sign({ sub: "u", role: "admin" })).token),
+    ).resolves.toMatchObject({ role: "admin" });
   });
 
   it.each([

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { createAccessTokens, generateSigningKey, KeySet } from "@mpvstream/token";
+import { describe, expect, it } from "vitest";
 import { expectCode } from "./helpers.js";
 
 const options = { issuer: "https://tv.example", audience: "mpvstream" };
@@ -44,11 +44,16 @@ describe("KeySet", () => {
     expect(json.keys.map((k: { kid: string }) => k.kid)).toEqual(["a", "b"]);
     const loaded = await KeySet.fromJSON(json);
     expect(loaded.active.kid).toBe("b");
-    await expect(createAccessTokens({ keys: loaded, ...options }).verify(token)).resolves.toMatchObject({ sub: "u9" });
+    await expect(createAccessTokens({ keys: loaded, ...options }).verify(token)).resolves.toMatchObject({
+      sub: "u9",
+    });
   });
 
   it("publishes only public Ed25519 keys", async () => {
-    const keys = KeySet.of([await generateSigningKey({ alg: "HS256", kid: "h" }), await generateSigningKey({ kid: "e" })]);
+    const keys = KeySet.of([
+      await generateSigningKey({ alg: "HS256", kid: "h" }),
+      await generateSigningKey({ kid: "e" }),
+    ]);
     const jwks = keys.publicJwks();
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kid: "e", kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig" });
@@ -61,7 +66,9 @@ describe("KeySet", () => {
     expect(rotated.alg).toBe("HS256");
     const loaded = await KeySet.fromJSON(keys.toJSON());
     const token = (await createAccessTokens({ keys, ...options }).sign({ sub: "u", role: "user" })).token;
-    await expect(createAccessTokens({ keys: loaded, ...options }).verify(token)).resolves.toMatchObject({ sub: "u" });
+    await expect(createAccessTokens({ keys: loaded, ...options }).verify(token)).resolves.toMatchObject({
+      sub: "u",
+    });
   });
 
   it("logging a key or a key set shows no private material", async () => {
@@ -77,15 +84,50 @@ describe("KeySet", () => {
     ["not an object", "keys"],
     ["no keys", { active: "a", keys: [] }],
     ["no active", { keys: [{ kty: "oct", k: "A".repeat(43), kid: "a", alg: "HS256" }] }],
-    ["active not in the set", { active: "b", keys: [{ kty: "oct", k: "A".repeat(43), kid: "a", alg: "HS256" }] }],
-    ["duplicate kid", { active: "a", keys: [{ kty: "oct", k: "A".repeat(43), kid: "a", alg: "HS256" }, { kty: "oct", k: "B".repeat(43), kid: "a", alg: "HS256" }] }],
+    [
+      "active not in the set",
+      { active: "b", keys: [{ kty: "oct", k: "A".repeat(43), kid: "a", alg: "HS256" }] },
+    ],
+    [
+      "duplicate kid",
+      {
+        active: "a",
+        keys: [
+          { kty: "oct", k: "A".repeat(43), kid: "a", alg: "HS256" },
+          { kty: "oct", k: "B".repeat(43), kid: "a", alg: "HS256" },
+        ],
+      },
+    ],
     ["no kid", { active: "a", keys: [{ kty: "oct", k: "A".repeat(43), alg: "HS256" }] }],
     ["no alg", { active: "a", keys: [{ kty: "oct", k: "A".repeat(43), kid: "a" }] }],
     ["alg RS256", { active: "a", keys: [{ kty: "oct", k: "A".repeat(43), kid: "a", alg: "RS256" }] }],
-    ["HS256 secret of 16 bytes", { active: "a", keys: [{ kty: "oct", k: "A".repeat(22), kid: "a", alg: "HS256" }] }],
-    ["EdDSA with an oct key", { active: "a", keys: [{ kty: "oct", k: "A".repeat(43), kid: "a", alg: "EdDSA" }] }],
-    ["EdDSA without d", { active: "a", keys: [{ kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", kid: "a", alg: "EdDSA" }] }],
-    ["use enc", { active: "a", keys: [{ kty: "oct", k: "A".repeat(43), kid: "a", alg: "HS256", use: "enc" }] }],
+    [
+      "HS256 secret of 16 bytes",
+      { active: "a", keys: [{ kty: "oct", k: "A".repeat(22), kid: "a", alg: "HS256" }] },
+    ],
+    [
+      "EdDSA with an oct key",
+      { active: "a", keys: [{ kty: "oct", k: "A".repeat(43), kid: "a", alg: "EdDSA" }] },
+    ],
+    [
+      "EdDSA without d",
+      {
+        active: "a",
+        keys: [
+          {
+            kty: "OKP",
+            crv: "Ed25519",
+            x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+            kid: "a",
+            alg: "EdDSA",
+          },
+        ],
+      },
+    ],
+    [
+      "use enc",
+      { active: "a", keys: [{ kty: "oct", k: "A".repeat(43), kid: "a", alg: "HS256", use: "enc" }] },
+    ],
   ])("fromJSON refuses %s with invalid_key", async (_name, json) => {
     await expectCode(KeySet.fromJSON(json), "invalid_key");
   });

@@ -1,6 +1,8 @@
+// Sources, not the package name: this file also drives the internal verifier, whose types must match.
+
 import { CompactSign, compactVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { createAccessTokens, importSigningKey, KeySet } from "@mpvstream/token";
+import { createAccessTokens, importSigningKey, KeySet } from "../src/index.js";
 import { verifyJwt } from "../src/internal/verify-jws.js";
 import { expectCode } from "./helpers.js";
 
@@ -25,15 +27,22 @@ describe("RFC 7515 appendix A.1 (HS256)", () => {
 
   it("is refused for its missing aud, before and after its exp (presence is checked first)", async () => {
     const key = await importSigningKey(jwk);
-    await expectCode(verifyJwt(token, () => key, { ...policy, now: 1_300_819_370_000 }), "wrong_audience");
-    await expectCode(verifyJwt(token, () => key, { ...policy, now: 1_300_819_381_000 }), "wrong_audience");
+    await expectCode(
+      verifyJwt(token, () => key, { ...policy, now: 1_300_819_370_000 }),
+      "wrong_audience",
+    );
+    await expectCode(
+      verifyJwt(token, () => key, { ...policy, now: 1_300_819_381_000 }),
+      "wrong_audience",
+    );
   });
 
   it("is refused as expired after 2011-03-22T18:43:00Z once aud is not required", async () => {
     const key = await importSigningKey(jwk);
     // jose only requires aud when an audience is expected; without one, exp is what refuses it.
     const { jwtVerify } = await import("jose");
-    const at = (seconds: number) => jwtVerify(token, key.verificationKey, { currentDate: new Date(seconds * 1000) });
+    const at = (seconds: number) =>
+      jwtVerify(token, key.verificationKey, { currentDate: new Date(seconds * 1000) });
     await expect(at(1_300_819_370)).resolves.toBeTruthy();
     await expect(at(1_300_819_381)).rejects.toMatchObject({ code: "ERR_JWT_EXPIRED" });
   });
@@ -70,7 +79,14 @@ describe("RFC 8037 appendix A.4 (Ed25519)", () => {
     const key = await importSigningKey(jwk);
     const { payload } = await compactVerify(jws, key.verificationKey, { algorithms: ["EdDSA"] });
     expect(new TextDecoder().decode(payload)).toBe("Example of Ed25519 signing");
-    expect(key.publicJwk()).toEqual({ kty: "OKP", crv: "Ed25519", x: jwk.x, kid: "rfc8037", alg: "EdDSA", use: "sig" });
+    expect(key.publicJwk()).toEqual({
+      kty: "OKP",
+      crv: "Ed25519",
+      x: jwk.x,
+      kid: "rfc8037",
+      alg: "EdDSA",
+      use: "sig",
+    });
   });
 
   it("a key whose d does not match x is refused on import", async () => {

@@ -107,14 +107,21 @@ export function createAccessTokens<Role extends string = string>(
   const ttl = options.ttlSeconds ?? 900;
   const leeway = options.leewaySeconds ?? 5;
   const clock = options.clock ?? Date.now;
-  if (typeof issuer !== "string" || issuer === "") throw new TokenError("invalid_options", "issuer is required");
-  if (typeof audience !== "string" || audience === "") throw new TokenError("invalid_options", "audience is required");
-  if (!Number.isInteger(ttl) || ttl < 1) throw new TokenError("invalid_options", "ttlSeconds must be a positive integer");
+  if (typeof issuer !== "string" || issuer === "")
+    throw new TokenError("invalid_options", "issuer is required");
+  if (typeof audience !== "string" || audience === "")
+    throw new TokenError("invalid_options", "audience is required");
+  if (!Number.isInteger(ttl) || ttl < 1)
+    throw new TokenError("invalid_options", "ttlSeconds must be a positive integer");
   if (!Number.isInteger(leeway) || leeway < 0 || leeway > MAX_LEEWAY_SECONDS) {
-    throw new TokenError("invalid_options", `leewaySeconds must be an integer from 0 to ${MAX_LEEWAY_SECONDS}`);
+    throw new TokenError(
+      "invalid_options",
+      `leewaySeconds must be an integer from 0 to ${MAX_LEEWAY_SECONDS}`,
+    );
   }
   const max = options.cache === false ? 0 : (options.cache?.max ?? 10_000);
-  if (!Number.isInteger(max) || max < 0) throw new TokenError("invalid_options", "cache.max must be an integer >= 0");
+  if (!Number.isInteger(max) || max < 0)
+    throw new TokenError("invalid_options", "cache.max must be an integer >= 0");
   const cache = max > 0 ? new VerifiedCache<Cached<Role>>(max) : undefined;
   const allowedRoles = roles ? new Set<string>(roles) : undefined;
   let hits = 0;
@@ -140,7 +147,15 @@ export function createAccessTokens<Role extends string = string>(
     }
     if (!checkRole(role)) throw new TokenError("invalid_claim", "the token's role is not allowed");
     if (typeof aud !== "string") throw new TokenError("invalid_claim", "aud must be a single string");
-    const claims: AccessClaims<Role> = Object.freeze({ iss: issuer, aud, sub, role, jti, iat: iat as number, exp: exp as number });
+    const claims: AccessClaims<Role> = Object.freeze({
+      iss: issuer,
+      aud,
+      sub,
+      role,
+      jti,
+      iat: iat as number,
+      exp: exp as number,
+    });
     if (isDenied?.(claims)) return deny(claims);
     if (cache && key && clock() < claims.exp * 1000) cache.set(token, { claims, key });
     return claims;
@@ -148,7 +163,8 @@ export function createAccessTokens<Role extends string = string>(
 
   return {
     async sign({ sub, role }) {
-      if (typeof sub !== "string" || sub === "") throw new TokenError("invalid_options", "sub must be a non-empty string");
+      if (typeof sub !== "string" || sub === "")
+        throw new TokenError("invalid_options", "sub must be a non-empty string");
       if (!checkRole(role)) throw new TokenError("invalid_options", `role ${String(role)} is not allowed`);
       const key = keys.active;
       const iat = Math.floor(clock() / 1000);

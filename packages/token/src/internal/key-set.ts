@@ -85,9 +85,11 @@ export class KeySet {
    * ```
    */
   static async fromJSON(json: unknown): Promise<KeySet> {
-    if (typeof json !== "object" || json === null) throw new TokenError("invalid_key", "a key set must be an object");
+    if (typeof json !== "object" || json === null)
+      throw new TokenError("invalid_key", "a key set must be an object");
     const { keys, active } = json as { keys?: unknown; active?: unknown };
-    if (!Array.isArray(keys) || keys.length === 0) throw new TokenError("invalid_key", "a key set needs keys");
+    if (!Array.isArray(keys) || keys.length === 0)
+      throw new TokenError("invalid_key", "a key set needs keys");
     if (typeof active !== "string") throw new TokenError("invalid_key", "a key set needs an active kid");
     const imported = await Promise.all(keys.map((jwk: unknown) => importSigningKey(jwk)));
     return new KeySet(imported, active);
@@ -128,7 +130,8 @@ export class KeySet {
    */
   async rotate(options: GenerateKeyOptions = {}): Promise<SigningKey> {
     const key = await generateSigningKey({ alg: this.#active.alg, ...options });
-    if (this.#keys.has(key.kid)) throw new TokenError("invalid_options", `kid ${key.kid} is already in the key set`);
+    if (this.#keys.has(key.kid))
+      throw new TokenError("invalid_options", `kid ${key.kid} is already in the key set`);
     this.#keys.set(key.kid, key);
     this.#active = key;
     return key;

@@ -53,17 +53,17 @@ export class SigningKey {
   static async fromPrivateJwk(jwk: PrivateJwk): Promise<SigningKey> {
     if (jwk.alg === "HS256") {
       const secret = decodeBase64url(jwk.k ?? "");
-      const key = await crypto.subtle.importKey(
-        "raw",
-        secret,
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign", "verify"],
-      );
+      const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, [
+        "sign",
+        "verify",
+      ]);
       return new SigningKey(jwk, key, key);
     }
     const privateKey = (await importJWK(jwk, "EdDSA")) as CryptoKey;
-    const publicKey = (await importJWK({ kty: "OKP", crv: "Ed25519", x: jwk.x as string }, "EdDSA")) as CryptoKey;
+    const publicKey = (await importJWK(
+      { kty: "OKP", crv: "Ed25519", x: jwk.x as string },
+      "EdDSA",
+    )) as CryptoKey;
     return new SigningKey(jwk, privateKey, publicKey);
   }
 
@@ -142,23 +142,37 @@ export async function importSigningKey(value: unknown): Promise<SigningKey> {
 }
 
 function validateJwk(value: unknown): PrivateJwk {
-  if (typeof value !== "object" || value === null) throw new TokenError("invalid_key", "a JWK must be an object");
+  if (typeof value !== "object" || value === null)
+    throw new TokenError("invalid_key", "a JWK must be an object");
   const jwk = value as Record<string, unknown>;
-  if (typeof jwk.kid !== "string" || !KID.test(jwk.kid)) throw new TokenError("invalid_key", "a JWK needs a kid");
+  if (typeof jwk.kid !== "string" || !KID.test(jwk.kid))
+    throw new TokenError("invalid_key", "a JWK needs a kid");
   const kid = jwk.kid;
-  if (jwk.use !== undefined && jwk.use !== "sig") throw new TokenError("invalid_key", `key ${kid} is not a signing key`);
+  if (jwk.use !== undefined && jwk.use !== "sig")
+    throw new TokenError("invalid_key", `key ${kid} is not a signing key`);
   if (jwk.alg === "EdDSA") {
     if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || !isB64(jwk.x, 32) || !isB64(jwk.d, 32)) {
       throw new TokenError("invalid_key", `key ${kid} is not an Ed25519 private key`);
     }
-    return { kty: "OKP", crv: "Ed25519", x: jwk.x as string, d: jwk.d as string, kid, alg: "EdDSA", use: "sig" };
+    return {
+      kty: "OKP",
+      crv: "Ed25519",
+      x: jwk.x as string,
+      d: jwk.d as string,
+      kid,
+      alg: "EdDSA",
+      use: "sig",
+    };
   }
   if (jwk.alg === "HS256") {
     if (jwk.kty !== "oct" || typeof jwk.k !== "string" || !isCanonicalBase64url(jwk.k)) {
       throw new TokenError("invalid_key", `key ${kid} is not an HMAC secret`);
     }
     if (decodeBase64url(jwk.k).length < MIN_HMAC_BYTES) {
-      throw new TokenError("invalid_key", `key ${kid}: an HS256 secret needs at least ${MIN_HMAC_BYTES} bytes`);
+      throw new TokenError(
+        "invalid_key",
+        `key ${kid}: an HS256 secret needs at least ${MIN_HMAC_BYTES} bytes`,
+      );
     }
     return { kty: "oct", k: jwk.k, kid, alg: "HS256", use: "sig" };
   }
@@ -171,7 +185,8 @@ function isB64(value: unknown, bytes: number): boolean {
 
 /** @internal */
 export function checkKid(kid: string): void {
-  if (!KID.test(kid)) throw new TokenError("invalid_options", "kid must be 1 to 128 printable ASCII characters");
+  if (!KID.test(kid))
+    throw new TokenError("invalid_options", "kid must be 1 to 128 printable ASCII characters");
 }
 
 function randomId(): string {

@@ -4,7 +4,8 @@ import { TokenError } from "./errors.js";
 /** Traversal and encoding tricks, refused before anything else is looked at. */
 const FORBIDDEN = /\.\.|\/\/|\/\.(?:[/?]|$)|%(?:2e|2f|5c|00|25|(?![0-9a-f]{2}))|[\\\0]/i;
 const PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
-const QUERY = /^\?exp=([1-9][0-9]{0,11})&kid=([A-Za-z0-9_-]{1,64})(?:&pfx=([1-9][0-9]{0,4}))?&sig=([A-Za-z0-9_-]{43})$/;
+const QUERY =
+  /^\?exp=([1-9][0-9]{0,11})&kid=([A-Za-z0-9_-]{1,64})(?:&pfx=([1-9][0-9]{0,4}))?&sig=([A-Za-z0-9_-]{43})$/;
 const KID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_URL_LENGTH = 4096;
 const MAX_SKEW_SECONDS = 60;
@@ -70,9 +71,11 @@ export function createUrlSigner(options: UrlSignerOptions): UrlSigner {
   }
   const keys = new Map<string, KeyObject>();
   for (const [kid, secret] of Object.entries(options.keys)) {
-    if (!KID.test(kid)) throw new TokenError("invalid_options", `kid ${kid} must be 1 to 64 of [A-Za-z0-9_-]`);
+    if (!KID.test(kid))
+      throw new TokenError("invalid_options", `kid ${kid} must be 1 to 64 of [A-Za-z0-9_-]`);
     const bytes = typeof secret === "string" ? Buffer.from(secret, "utf8") : Buffer.from(secret);
-    if (bytes.length < 32) throw new TokenError("invalid_options", `the secret of ${kid} needs at least 32 bytes`);
+    if (bytes.length < 32)
+      throw new TokenError("invalid_options", `the secret of ${kid} needs at least 32 bytes`);
     keys.set(kid, createSecretKey(bytes));
   }
   const activeKid = options.activeKid;
@@ -106,8 +109,10 @@ export function createUrlSigner(options: UrlSignerOptions): UrlSigner {
     },
 
     verify(input) {
-      if (typeof input !== "string" || input.length > MAX_URL_LENGTH) throw new TokenError("malformed", "not a URL path");
-      if (FORBIDDEN.test(input)) throw new TokenError("bad_path", "traversal or encoded separators in the path");
+      if (typeof input !== "string" || input.length > MAX_URL_LENGTH)
+        throw new TokenError("malformed", "not a URL path");
+      if (FORBIDDEN.test(input))
+        throw new TokenError("bad_path", "traversal or encoded separators in the path");
       const mark = input.indexOf("?");
       if (mark < 0) throw new TokenError("malformed", "the URL is not signed");
       const path = input.slice(0, mark);
@@ -121,7 +126,8 @@ export function createUrlSigner(options: UrlSignerOptions): UrlSigner {
       let scope = `=${path}`;
       if (pfx !== undefined) {
         prefix = path.slice(0, Number(pfx));
-        if (prefix.length !== Number(pfx) || !prefix.endsWith("/")) throw new TokenError("malformed", "bad prefix length");
+        if (prefix.length !== Number(pfx) || !prefix.endsWith("/"))
+          throw new TokenError("malformed", "bad prefix length");
         scope = `^${prefix}`;
       }
       const expected = Buffer.from(mac(key, kid, exp, scope), "latin1");
@@ -137,6 +143,9 @@ export function createUrlSigner(options: UrlSignerOptions): UrlSigner {
 
 function checkPath(path: string): void {
   if (typeof path !== "string" || path.length > MAX_URL_LENGTH || FORBIDDEN.test(path) || !PATH.test(path)) {
-    throw new TokenError("bad_path", "the path must be absolute and normalized, without .., encoded dots or slashes");
+    throw new TokenError(
+      "bad_path",
+      "the path must be absolute and normalized, without .., encoded dots or slashes",
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters, jwtVerify } from "jose";
+import { decodeProtectedHeader, type JWTPayload, jwtVerify, type ProtectedHeaderParameters } from "jose";
 import { isCanonicalBase64url } from "./base64url.js";
 import { TokenError, type TokenErrorCode } from "./errors.js";
 import type { SigningAlgorithm, SigningKey } from "./keys.js";
@@ -26,7 +26,11 @@ export type KeyResolver = (header: ProtectedHeaderParameters) => SigningKey | un
  * Verifies a compact JWS JWT after RFC 8725: shape first, then the algorithm allowlist, `typ`,
  * the key chosen by `kid` (bound to one algorithm), the signature, and the required claims.
  */
-export async function verifyJwt(token: unknown, resolveKey: KeyResolver, policy: JwtPolicy): Promise<JWTPayload> {
+export async function verifyJwt(
+  token: unknown,
+  resolveKey: KeyResolver,
+  policy: JwtPolicy,
+): Promise<JWTPayload> {
   const [header, signature] = checkShape(token);
   const alg = header.alg;
   if (alg !== "EdDSA" && alg !== "HS256") {
@@ -38,7 +42,8 @@ export async function verifyJwt(token: unknown, resolveKey: KeyResolver, policy:
   const key = resolveKey(header);
   if (!key) throw new TokenError("unknown_key", "the token's kid is not in the key set");
   if (key.alg !== alg) throw new TokenError("alg_not_allowed", `key ${key.kid} only verifies ${key.alg}`);
-  if (signature.length !== SIGNATURE_LENGTH[alg]) throw new TokenError("malformed", "signature of the wrong length");
+  if (signature.length !== SIGNATURE_LENGTH[alg])
+    throw new TokenError("malformed", "signature of the wrong length");
 
   let payload: JWTPayload;
   try {
