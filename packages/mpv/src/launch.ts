@@ -1,9 +1,6 @@
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { rmSync } from "node:fs";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { MpvError } from "./errors.js";
 import { findMpv, type MpvInstallation } from "./find.js";
@@ -11,6 +8,7 @@ import { validateArgs } from "./internal/args.js";
 import { onProcessExit } from "./internal/cleanup.js";
 import { IpcConnection } from "./internal/ipc.js";
 import { Redactor } from "./internal/redact.js";
+import { connectWithRetry, privateSocket } from "./internal/socket.js";
 import { MpvPlayer } from "./player.js";
 import type { MpvLogger } from "./types.js";
 
@@ -64,39 +62,6 @@ function cachedInstallation(mpvPath: string | undefined): Promise<MpvInstallatio
     found.catch(() => installations.delete(key));
   }
   return found;
-}
-
-function privateSocket(): { dir: string | undefined; socketPath: string } {
-  if (process.platform === "win32") {
-    return { dir: undefined, socketPath: `\\\\.\\pipe\\mpvstream-${randomBytes(12).toString("hex")}` };
-  }
-  // mkdtemp creates the directory 0700: nobody else can reach the socket inside.
-  const dir = mkdtempSync(path.join(realpathSync(tmpdir()), "mpvstream-"));
-  return { dir, socketPath: path.join(dir, "ipc.sock") };
-}
-
-function connectOnce(socketPath: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(socketPath);
-    socket.once("connect", () => {
-      socket.removeAllListeners("error");
-      resolve(socket);
-    });
-    socket.once("error", reject);
-  });
-}
-
-async function connectWithRetry(socketPath: string, deadline: number, alive: () => boolean): Promise<Socket> {
-  let delay = 10;
-  for (;;) {
-    try {
-      return await connectOnce(socketPath);
-    } catch (error) {
-      if (!alive() || performance.now() + delay > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 100);
-    }
-  }
 }
 
 /**
@@ -184,6 +149,9 @@ export async function launchMpv(options: LaunchOptions = {}): Promise<MpvPlayer>
     if (socket) {
       lifeline?.resume(); // mpv writes events to every client: drain the lifeline's
       stream = await connectWithRetry(socket.socketPath, deadline, alive);
+      // Connected: the path has served its purpose. Removing it now leaves nothing behind even if
+      // this process is SIGKILLed later (mpv does not unlink its socket when it quits).
+      if (socket.dir) rmSync(socket.dir, { recursive: true, force: true });
     } else if (lifeline) {
       stream = lifeline;
     } else {
@@ -201,7 +169,6 @@ export async function launchMpv(options: LaunchOptions = {}): Promise<MpvPlayer>
     child,
     launchedAt,
     ...(socket ? { socketPath: socket.socketPath } : {}),
-    ...(socket?.dir ? { socketDir: socket.dir } : {}),
     unregister,
   });
   try {

@@ -1,6 +1,5 @@
 import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { rmSync } from "node:fs";
 import { MpvError } from "./errors.js";
 import { loadOptions } from "./internal/args.js";
 import { type Deferred, deferred } from "./internal/deferred.js";
@@ -34,7 +33,6 @@ export interface PlayerParts {
   readonly child?: ChildProcess;
   readonly launchedAt?: number;
   readonly socketPath?: string;
-  readonly socketDir?: string;
   readonly unregister?: () => void;
 }
 
@@ -93,7 +91,11 @@ export class MpvPlayer {
     return this.#parts.child?.pid;
   }
 
-  /** The IPC socket path, or `undefined` when IPC runs over an inherited socketpair. */
+  /**
+   * The IPC socket path: for a launched mpv in `socket` mode, where it was (the path is removed
+   * once connected, so nothing is left behind); for an attached mpv, where it is; `undefined` over
+   * a socketpair.
+   */
   get socketPath(): string | undefined {
     return this.#parts.socketPath;
   }
@@ -432,7 +434,6 @@ export class MpvPlayer {
   #settle(exit: ExitInfo | undefined): void {
     if (this.#exit.settled()) return;
     this.#tracks.gone(exit);
-    if (this.#parts.socketDir) rmSync(this.#parts.socketDir, { recursive: true, force: true });
     this.#parts.unregister?.();
     this.#exit.resolve(exit);
   }
