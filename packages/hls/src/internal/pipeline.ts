@@ -359,7 +359,14 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
       this.emit("exit", { code, signal, reason: "ended" });
       return;
     }
-    if (code === 0 && this.#ready && (source.kind === "rtmp" || source.kind === "srt")) {
+    // A publisher that leaves ends ffmpeg's input with an I/O error: listen again at once,
+    // without counting it as a crash (OBS reconnecting must not make the supervisor give up).
+    if (
+      this.#ready &&
+      !this.#timedOut &&
+      signal === null &&
+      (source.kind === "rtmp" || source.kind === "srt")
+    ) {
       this.emit("exit", { code, signal, reason: "disconnected" });
       this.#state = "starting";
       this.#spawn(true);

@@ -1,0 +1,136 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { HlsPipeline, MediaPlaylist } from "@mpvstream/hls";
+import { parseMediaPlaylist } from "@mpvstream/hls";
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export async function tempDir(prefix = "hls-test-"): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Small encodes only: the machine is shared. */
+export const tiny = { width: 320, height: 180, fps: 25 } as const;
+
+/** Writes a short 320x180 H.264/AAC MP4 clip with keyframes every second. */
+export function makeClip(path: string, seconds = 3): void {
+  const result = spawnSync(
+    "ffmpeg",
+    [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      `testsrc2=size=320x180:rate=25:duration=${seconds}`,
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-g",
+      "25",
+      "-pix_fmt",
+      "yuv420p",
+      "-c:a",
+      "aac",
+      "-shortest",
+      path,
+    ],
+    { encoding: "utf8" },
+  );
+  if (result.status !== 0) throw new Error(`could not make a clip: ${result.stderr}`);
+}
+
+/** Waits until `check` returns a value (not undefined), or throws after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Reads and parses a media playlist, or undefined when it is missing or half written. */
+export async function readMedia(path: string): Promise<MediaPlaylist | undefined> {
+  try {
+    return parseMediaPlaylist(await readFile(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs ffprobe and returns its parsed JSON. */
+export function ffprobeJson(args: string[]): Record<string, unknown> {
+  const result = spawnSync("ffprobe", ["-v", "error", "-of", "json", ...args], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`ffprobe failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+/** Video frames of one file: whether each is a keyframe, and its time. */
+export function videoFrames(path: string): Array<{ key_frame: number; pts_time?: string }> {
+  const json = ffprobeJson(["-select_streams", "v:0", "-show_entries", "frame=key_frame,pts_time", path]);
+  return json.frames as Array<{ key_frame: number; pts_time?: string }>;
+}
+
+/** Duration of a file per ffprobe, in seconds. */
+export function fileDuration(path: string): number {
+  const json = ffprobeJson(["-show_entries", "format=duration", path]) as { format: { duration: string } };
+  return Number(json.format.duration);
+}
+
+/** Publishes a short test pattern with a second ffmpeg (to an RTMP or SRT listener); resolves when it exits. */
+export function publish(url: string, format: "flv" | "mpegts", seconds: number): Promise<number | null> {
+  const child = spawn(
+    "ffmpeg",
+    [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=320x180:rate=25",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=sample_rate=48000",
+      "-t",
+      String(seconds),
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-g",
+      "25",
+      "-pix_fmt",
+      "yuv420p",
+      "-c:a",
+      "aac",
+      "-f",
+      format,
+      url,
+    ],
+    { stdio: "ignore" },
+  );
+  return new Promise((resolve) => child.on("close", (code) => resolve(code)));
+}
+
+/** Stops a pipeline and ignores errors (for teardown). */
+export async function quietStop(pipeline: HlsPipeline | undefined): Promise<void> {
+  await pipeline?.stop({ timeoutMs: 3000 }).catch(() => undefined);
+}
