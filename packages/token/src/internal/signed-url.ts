@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { TokenError } from "./errors.js";
 
 /** Traversal and encoding tricks, refused before anything else is looked at. */
@@ -69,20 +69,20 @@ export function createUrlSigner(options: UrlSignerOptions): UrlSigner {
   if (!Number.isInteger(skew) || skew < 0 || skew > MAX_SKEW_SECONDS) {
     throw new TokenError("invalid_options", `skewSeconds must be an integer from 0 to ${MAX_SKEW_SECONDS}`);
   }
-  const keys = new Map<string, KeyObject>();
+  const keys = new Map<string, Buffer>();
   for (const [kid, secret] of Object.entries(options.keys)) {
     if (!KID.test(kid))
       throw new TokenError("invalid_options", `kid ${kid} must be 1 to 64 of [A-Za-z0-9_-]`);
     const bytes = typeof secret === "string" ? Buffer.from(secret, "utf8") : Buffer.from(secret);
     if (bytes.length < 32)
       throw new TokenError("invalid_options", `the secret of ${kid} needs at least 32 bytes`);
-    keys.set(kid, createSecretKey(bytes));
+    keys.set(kid, bytes);
   }
   const activeKid = options.activeKid;
   const activeKey = keys.get(activeKid);
   if (!activeKey) throw new TokenError("invalid_options", `activeKid ${activeKid} is not among the keys`);
 
-  const mac = (key: KeyObject, kid: string, exp: string, scope: string): string =>
+  const mac = (key: Buffer, kid: string, exp: string, scope: string): string =>
     createHmac("sha256", key).update(`${kid}\n${exp}\n${scope}`).digest("base64url");
 
   return {
