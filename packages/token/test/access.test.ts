@@ -68,6 +68,24 @@ describe("createAccessTokens", () => {
     await expect(tokens.verify(bobAgain.token)).resolves.toMatchObject({ sub: "bob" });
   });
 
+  it("a throwing isDenied rejects the verification instead of throwing synchronously", async () => {
+    const failure = new Error("revocation list unavailable");
+    let fail = false;
+    const tokens = createAccessTokens({
+      ...base(),
+      isDenied: () => {
+        if (fail) throw failure;
+        return false;
+      },
+    });
+    const { token } = await tokens.sign({ sub: "u", role: "user" });
+    await tokens.verify(token);
+    fail = true;
+    const cached = tokens.verify(token);
+    expect(cached).toBeInstanceOf(Promise);
+    await expect(cached).rejects.toBe(failure);
+  });
+
   it("the cache is bounded, and cache: false disables it", async () => {
     const tokens = createAccessTokens({ ...base(), cache: { max: 2 } });
     for (let i = 0; i < 5; i++)

@@ -96,7 +96,7 @@ describe("refresh tokens", () => {
 
   it("checkRefreshToken narrows a found record", () => {
     const record: RefreshTokenRecord | undefined = { family: "f", expiresAt: 2000, rotatedAt: null };
-    checkRefreshToken(record, { now: 1000 });
+    checkRefreshToken(record, { clock: () => 1_000_000 });
     expect(record.family).toBe("f");
     expect(() => checkRefreshToken(undefined)).toThrow(expect.objectContaining({ code: "refresh_unknown" }));
   });

@@ -188,7 +188,11 @@ export function createAccessTokens<Role extends string = string>(
       if (entry !== undefined) {
         if (clock() < entry.claims.exp * 1000 && keys.get(entry.key.kid) === entry.key) {
           hits++;
-          return isDenied?.(entry.claims) ? deny(entry.claims) : Promise.resolve(entry.claims);
+          try {
+            return isDenied?.(entry.claims) ? deny(entry.claims) : Promise.resolve(entry.claims);
+          } catch (error) {
+            return Promise.reject(error);
+          }
         }
         cache?.delete(token);
       }

@@ -28,8 +28,10 @@ export interface RefreshTokenRecord {
 export interface RefreshTokenStore<R extends RefreshTokenRecord = RefreshTokenRecord> {
   /**
    * Atomically marks the record with this hash as rotated (at `now`, Unix seconds) and returns it
-   * as it was before the mark, or `undefined` when there is none. In SQL:
-   * `UPDATE ... SET rotated_at = COALESCE(rotated_at, $now) WHERE hash = $1 RETURNING (old values)`.
+   * as it was before the mark, or `undefined` when there is none. In PostgreSQL:
+   * `UPDATE refresh_tokens t SET rotated_at = COALESCE(t.rotated_at, $2) FROM (SELECT hash,
+   * rotated_at FROM refresh_tokens WHERE hash = $1 FOR UPDATE) old WHERE t.hash = old.hash
+   * RETURNING t.family, t.expires_at, t.revoked_at, old.rotated_at`.
    */
   consume(hash: string, now: number): Promise<R | undefined>;
   /** Revokes every token of the family (called on reuse). */
@@ -88,20 +90,21 @@ export function verifyRefreshToken(token: string, hash: string): boolean {
 }
 
 /**
- * Checks a looked-up record: throws `refresh_unknown` (no record), `refresh_reused` (already
+ * Checks a looked-up record against the clock (milliseconds, `Date.now` by default): throws
+ * `refresh_unknown` (no record), `refresh_reused` (already
  * rotated: revoke the family, whose id is on `cause.family`), `revoked` or `expired`.
  *
  * @example
  * ```ts
  * const record = await db.findRefreshToken(hashRefreshToken(presented));
- * checkRefreshToken(record, { now: Date.now() / 1000 });
+ * checkRefreshToken(record); // or checkRefreshToken(record, { clock: () => frozenMs })
  * ```
  */
 export function checkRefreshToken<R extends RefreshTokenRecord>(
   record: R | undefined,
-  options: { now?: number } = {},
+  options: { clock?: () => number } = {},
 ): asserts record is R {
-  const now = options.now ?? Date.now() / 1000;
+  const now = (options.clock ?? Date.now)() / 1000;
   if (record === undefined) throw new TokenError("refresh_unknown", "unknown refresh token");
   const cause = { family: record.family };
   if (record.revokedAt != null) throw new TokenError("revoked", "the refresh token was revoked", { cause });
@@ -127,10 +130,10 @@ export async function rotateRefreshToken<R extends RefreshTokenRecord>(
   store: RefreshTokenStore<R>,
   options: { clock?: () => number } = {},
 ): Promise<{ record: R; next: RefreshToken }> {
-  const now = (options.clock ?? Date.now)() / 1000;
-  const record = await store.consume(hashRefreshToken(presented), Math.floor(now));
+  const clock = options.clock ?? Date.now;
+  const record = await store.consume(hashRefreshToken(presented), Math.floor(clock() / 1000));
   try {
-    checkRefreshToken(record, { now });
+    checkRefreshToken(record, { clock });
   } catch (error) {
     if ((error as TokenError).code === "refresh_reused" && record) await store.revokeFamily(record.family);
     throw error;
