@@ -34,7 +34,10 @@ export interface RefreshTokenStore<R extends RefreshTokenRecord = RefreshTokenRe
    * RETURNING t.family, t.expires_at, t.revoked_at, old.rotated_at`.
    */
   consume(hash: string, now: number): Promise<R | undefined>;
-  /** Revokes every token of the family (called on reuse). */
+  /**
+   * Revokes every token of the family (called on reuse). Mark the family itself, not only its
+   * current rows, if a concurrent refresh may still insert a new token into it.
+   */
   revokeFamily(family: string): Promise<void>;
 }
 
