@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isProblemError, type Tokens, type TokenStore } from "../src/index.js";
+import { isProblemError, type TokenStore, type Tokens } from "../src/index.js";
 import { clientFor, loggedIn, rejection, useFixture } from "./helpers.js";
 
 const fixture = useFixture({ refreshDelayMs: 100 });
@@ -28,7 +28,9 @@ describe("tokens and the 401 refresh", () => {
   });
 
   it("wrong credentials are invalid_credentials with the problem document", async () => {
-    const error = await rejection(() => clientFor(fixture.current).login({ email: "demo@local", password: "x" }));
+    const error = await rejection(() =>
+      clientFor(fixture.current).login({ email: "demo@local", password: "x" }),
+    );
     expect(isProblemError(error) && [error.code, error.status, error.problem?.code]).toEqual([
       "invalid_credentials",
       401,

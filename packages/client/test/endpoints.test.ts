@@ -23,13 +23,17 @@ describe("one method per endpoint, against a real HTTP server", () => {
     const f = fixture.current;
     const client = await loggedIn(f);
     expect(UserSchema.parse(await client.me())).toMatchObject({ email: "demo@local", points_balance: 1000 });
-    expect(StreamsResponseSchema.parse(await client.listStreams()).streams.map((s) => s.id)).toEqual(["demo"]);
+    expect(StreamsResponseSchema.parse(await client.listStreams()).streams.map((s) => s.id)).toEqual([
+      "demo",
+    ]);
     expect(StreamSchema.parse(await client.getStream("demo")).state).toBe("live");
 
     const started = PlaybackStartResponseSchema.parse(await client.startPlayback({ stream_id: "demo" }));
     expect(started).toMatchObject({ stream_id: "demo", points_charged: 10, points_balance: 990 });
     expect(started.playback_url).toBe(`${f.url}/play/${started.session_id}/index.m3u8`);
-    const renewed = PlaybackRenewResponseSchema.parse(await client.renewPlayback({ session_id: started.session_id }));
+    const renewed = PlaybackRenewResponseSchema.parse(
+      await client.renewPlayback({ session_id: started.session_id }),
+    );
     expect(renewed.points_charged).toBe(0);
     await expect(client.stopPlayback({ session_id: started.session_id })).resolves.toBeUndefined();
 
@@ -63,7 +67,9 @@ describe("one method per endpoint, against a real HTTP server", () => {
       await admin.createUser({ email: "ann@example.com", password: "long enough", role: "user" }),
     );
     expect(UsersResponseSchema.parse(await admin.listUsers()).users).toContainEqual(user);
-    expect(await admin.changePoints(user.id, { delta: 50, reason: "welcome" })).toEqual({ points_balance: 50 });
+    expect(await admin.changePoints(user.id, { delta: 50, reason: "welcome" })).toEqual({
+      points_balance: 50,
+    });
 
     const viewer = await loggedIn(f);
     const { session_id } = await viewer.startPlayback({ stream_id: "demo" });

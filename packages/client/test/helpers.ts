@@ -31,7 +31,9 @@ export async function loggedIn(
 ): Promise<MpvstreamClient> {
   const client = clientFor(fixture, options);
   await client.login(
-    who === "admin" ? { email: "admin@local", password: "admin-password" } : { email: "demo@local", password: "demo" },
+    who === "admin"
+      ? { email: "admin@local", password: "admin-password" }
+      : { email: "demo@local", password: "demo" },
   );
   return client;
 }
