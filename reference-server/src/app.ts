@@ -1,0 +1,271 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Role } from "@mpvstream/core";
+import { createAccessTokens } from "@mpvstream/token";
+import express, { type Express } from "express";
+import { Redis } from "ioredis";
+import { type Logger, pino } from "pino";
+import { loadOrCreateKeys } from "./auth/keys.js";
+import { OWASP_SCRYPT, type PasswordCost } from "./auth/passwords.js";
+import type { ServerConfig } from "./config.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { migrate } from "./db/migrations.js";
+import type { AppContext } from "./http/context.js";
+import { errorHandler, notFound, requestLog, securityHeaders } from "./http/middleware.js";
+import { createLimiters, DEFAULT_LIMITS, type LimitSettings } from "./limits/limits.js";
+import { ErrorLog } from "./monitoring/errors.js";
+import { createMetrics } from "./monitoring/metrics.js";
+import { Billing } from "./playback/billing.js";
+import { adminRoutes } from "./routes/admin.js";
+import { authRoutes } from "./routes/auth.js";
+import { monitoringRoutes } from "./routes/monitoring.js";
+import { buildOpenApi } from "./routes/openapi.js";
+import { playbackRoutes } from "./routes/playback.js";
+import { streamRoutes } from "./routes/streams.js";
+import { seed } from "./seed.js";
+import { SessionCache } from "./sessions/cache.js";
+import { localFanout, redisFanout, type SessionFanout } from "./sessions/fanout.js";
+import { IdempotencyStore } from "./store/idempotency.js";
+import { refreshTokens } from "./store/refresh-tokens.js";
+import { sessions } from "./store/sessions.js";
+import { StreamStore } from "./store/streams.js";
+import { UserStore } from "./store/users.js";
+import { RecordingStreamController, type StreamController } from "./streams/controller.js";
+
+/** What a custom stream controller is built from (issue 8 plugs the pipeline in here). */
+export interface StreamControllerDeps {
+  streams: StreamStore;
+  sessions: SessionCache;
+  errors: ErrorLog;
+  clock: () => number;
+  config: ServerConfig;
+  logger: Logger;
+}
+
+/** Options of {@link createApp} beyond the configuration: mostly for tests and embedding. */
+export interface AppOptions {
+  /** Milliseconds clock for billing, tokens and limits (default `Date.now`). */
+  clock?: () => number;
+  /** Logger (default pino JSON on stdout at `config.logLevel`). */
+  logger?: Logger;
+  /** Rate limits, replacing the defaults per policy. */
+  limits?: Partial<LimitSettings>;
+  /** scrypt cost (default OWASP: N=2^17, r=8, p=1). */
+  passwordCost?: PasswordCost;
+  /** A database to use instead of opening one from the configuration (it is not closed by `close()`). */
+  database?: Database;
+  /** Builds the stream controller (default: records state changes, no pipeline). */
+  streamController?: (deps: StreamControllerDeps) => StreamController;
+  /** Prefix of Redis keys and channels (default `mpvstream:`). */
+  redisPrefix?: string;
+  /** Skip the admin and demo seeding. */
+  skipSeed?: boolean;
+}
+
+/** A built application: the Express app and the parts other code (the gate, tests) needs. */
+export interface AppHandle {
+  /** The Express application. */
+  app: Express;
+  /** Everything the routes use. */
+  context: AppContext;
+  /** The database. */
+  db: Database;
+  /** The session cache the `/play` gate reads. */
+  sessions: SessionCache;
+  /** The stream controller. */
+  controller: StreamController;
+  /** Changes the base of playback URLs (used when the port is only known after listening). */
+  setPublicUrl(url: string): void;
+  /** Closes the stores, Redis and timers (not an HTTP server: see `startServer`). */
+  close(): Promise<void>;
+}
+
+const VERSION = (() => {
+  try {
+    const file = path.join(import.meta.dirname, "..", "package.json");
+    return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+})();
+
+/** Opens the database named by the configuration (PGlite under `DATA_DIR/pglite`, or PostgreSQL). */
+export function openConfiguredDatabase(config: ServerConfig): Promise<Database> {
+  return config.databaseUrl !== undefined
+    ? openDatabase({ kind: "postgres", url: config.databaseUrl })
+    : openDatabase({ kind: "pglite", dataDir: path.join(config.dataDir, "pglite") });
+}
+
+/**
+ * Builds the server: opens and migrates the store, loads (or creates) the signing keys, connects
+ * Redis when configured, seeds the admin and demo accounts, and mounts every route.
+ *
+ * @example
+ * ```ts
+ * const handle = await createApp(defineConfig({ dataDir: "./data" }));
+ * handle.app.listen(8080);
+ * ```
+ */
+export async function createApp(config: ServerConfig, options: AppOptions = {}): Promise<AppHandle> {
+  const clock = options.clock ?? Date.now;
+  const logger =
+    options.logger ??
+    pino({
+      level: config.logLevel,
+      base: { service: "mpvstream-server" },
+      redact: {
+        paths: [
+          "password",
+          "*.password",
+          "access_token",
+          "refresh_token",
+          "authorization",
+          "*.authorization",
+        ],
+        censor: "[redacted]",
+      },
+    });
+  const ownDb = options.database === undefined;
+  const db = options.database ?? (await openConfiguredDatabase(config));
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    await migrate(db);
+    const errors = new ErrorLog(clock);
+    const keys = await loadOrCreateKeys(config.dataDir);
+    const tokens = createAccessTokens<Role>({
+      keys,
+      issuer: config.publicUrl,
+      audience: "mpvstream",
+      ttlSeconds: config.accessTokenTtlS,
+      clock,
+      roles: ["user", "admin"],
+    });
+    const cache = new SessionCache({ graceMs: config.sessionGraceS * 1000, clock });
+    const prefix = options.redisPrefix ?? "mpvstream:";
+    let redis: Redis | undefined;
+    let fanout: SessionFanout = localFanout;
+    const onRedisError = (error: unknown) => {
+      errors.record("redis", error instanceof Error ? error.message : String(error));
+    };
+    const resync = async () => {
+      for (const record of await sessions.recent(db, clock() - config.sessionGraceS * 1000))
+        cache.apply(record);
+    };
+    if (config.redisUrl !== undefined) {
+      const common = { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true };
+      redis = new Redis(config.redisUrl, { ...common, enableOfflineQueue: false });
+      const subscriber = new Redis(config.redisUrl, common);
+      redis.on("error", onRedisError);
+      subscriber.on("error", onRedisError);
+      cleanups.push(() => redis?.disconnect());
+      cleanups.push(() => subscriber.disconnect());
+      await Promise.all([redis.connect(), subscriber.connect()]);
+      fanout = await redisFanout({
+        publisher: redis,
+        subscriber,
+        cache,
+        channel: `${prefix}sessions`,
+        resync,
+        onError: onRedisError,
+      });
+    }
+    await resync();
+    const users = new UserStore(db);
+    const streams = new StreamStore(db);
+    const billing = new Billing(db, {
+      periodS: config.sessionPeriodS,
+      graceS: config.sessionGraceS,
+      maxSessionsPerUser: config.maxSessionsPerUser,
+      onChange: (record) => {
+        cache.apply(record);
+        fanout.publish(record);
+      },
+    });
+    const controller = (
+      options.streamController ?? ((d) => new RecordingStreamController(d.streams, d.clock))
+    )({
+      streams,
+      sessions: cache,
+      errors,
+      clock,
+      config,
+      logger,
+    });
+    const limiters = createLimiters(
+      { ...DEFAULT_LIMITS, ...options.limits },
+      { redis, prefix: `${prefix}rl:`, clock, onStoreError: onRedisError },
+    );
+    const metrics = createMetrics(async () => (await sessions.active(db, clock())).length);
+    let publicUrl = config.publicUrl;
+    const context: AppContext = {
+      config,
+      clock,
+      db,
+      users,
+      streams,
+      idempotency: new IdempotencyStore(db),
+      billing,
+      sessions: cache,
+      controller,
+      tokens,
+      limiters,
+      errors,
+      metrics,
+      logger,
+      passwordCost: options.passwordCost ?? OWASP_SCRYPT,
+      publicUrl: () => publicUrl,
+    };
+    if (!options.skipSeed) {
+      await seed({ config, users, streams, controller, passwordCost: context.passwordCost, clock, logger });
+    }
+
+    const app = express();
+    app.disable("x-powered-by");
+    app.set("etag", false);
+    app.set("trust proxy", config.trustProxy);
+    app.use(requestLog(context));
+    app.use(securityHeaders(context.publicUrl));
+    app.use(express.json({ limit: "16kb", strict: true, type: ["application/json", "application/*+json"] }));
+    authRoutes(app, context);
+    streamRoutes(app, context);
+    playbackRoutes(app, context);
+    adminRoutes(app, context);
+    monitoringRoutes(app, context, buildOpenApi(VERSION, config.publicUrl));
+    app.use(notFound);
+    app.use(errorHandler(context));
+
+    const maintenance = setInterval(() => {
+      const now = clock();
+      cache.prune(60_000, now);
+      context.idempotency.sweep(now).catch(() => {});
+      refreshTokens.sweep(db, now).catch(() => {});
+    }, 60_000);
+    maintenance.unref();
+    cleanups.push(() => clearInterval(maintenance));
+    cleanups.push(() => fanout.close());
+    cleanups.push(() => controller.close());
+
+    let closed: Promise<void> | undefined;
+    return {
+      app,
+      context,
+      db,
+      sessions: cache,
+      controller,
+      setPublicUrl(url) {
+        publicUrl = url.replace(/\/+$/, "");
+      },
+      close() {
+        closed ??= (async () => {
+          for (const cleanup of cleanups.reverse()) await cleanup();
+          if (ownDb) await db.close();
+        })();
+        return closed;
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
+    if (ownDb) await db.close().catch(() => {});
+    throw error;
+  }
+}
