@@ -17,7 +17,16 @@ await new Promise<void>((resolve, reject) =>
   execFile(
     "ffmpeg",
     [
-      ...["-hide_banner", "-loglevel", "error", "-nostdin", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25"],
+      ...[
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostdin",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=320x180:rate=25",
+      ],
       ...["-f", "lavfi", "-i", "sine=frequency=440", "-t", "4", "-c:v", "libx264", "-preset", "ultrafast"],
       ...["-g", "25", "-c:a", "aac", "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod"],
       ...["-hls_segment_filename", path.join(dir, "seg%03d.ts"), path.join(dir, "index.m3u8")],
@@ -49,7 +58,8 @@ async function bare(): Promise<{ frame: number; total: number }> {
     }
   });
   const code = await new Promise((resolve) => child.once("close", resolve));
-  if (code !== 0 || Number.isNaN(frame)) throw new Error(`bare mpv exited with ${code} (first frame: ${frame})`);
+  if (code !== 0 || Number.isNaN(frame))
+    throw new Error(`bare mpv exited with ${code} (first frame: ${frame})`);
   return { frame, total: performance.now() - start };
 }
 

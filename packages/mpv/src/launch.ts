@@ -84,7 +84,10 @@ export async function launchMpv(options: LaunchOptions = {}): Promise<MpvPlayer>
   const canUseFd = mpv.supportsIpcClientFd && process.platform !== "win32";
   const mode = options.ipc ?? (canUseFd ? "socketpair" : "socket");
   if (mode === "socketpair" && !canUseFd) {
-    throw new MpvError("too_old", `IPC over a socketpair needs mpv 0.33.0 or newer on POSIX (found ${mpv.versionLine})`);
+    throw new MpvError(
+      "too_old",
+      `IPC over a socketpair needs mpv 0.33.0 or newer on POSIX (found ${mpv.versionLine})`,
+    );
   }
   const socket = mode === "socket" ? privateSocket() : undefined;
   // In socket mode the inherited descriptor still serves as a lifeline: mpv quits when we die.
@@ -113,7 +116,8 @@ export async function launchMpv(options: LaunchOptions = {}): Promise<MpvPlayer>
   const onOutput = (chunk: Buffer) => {
     const text = chunk.toString("utf8");
     output = (output + text).slice(-OUTPUT_LIMIT);
-    for (const line of text.split("\n")) if (line.trim() !== "") logger?.debug?.(`mpv: ${redactor.redact(line)}`);
+    for (const line of text.split("\n"))
+      if (line.trim() !== "") logger?.debug?.(`mpv: ${redactor.redact(line)}`);
   };
   child.stdout?.on("data", onOutput).on("error", () => {});
   child.stderr?.on("data", onOutput).on("error", () => {});
@@ -183,7 +187,10 @@ export async function launchMpv(options: LaunchOptions = {}): Promise<MpvPlayer>
 
 function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("start timeout")), Math.max(0, deadline - performance.now()));
+    const timer = setTimeout(
+      () => reject(new Error("start timeout")),
+      Math.max(0, deadline - performance.now()),
+    );
     work.then(
       (value) => {
         clearTimeout(timer);
@@ -215,7 +222,9 @@ export async function attachMpv(socketPath: string, options: AttachOptions = {})
   try {
     stream = await connectWithRetry(socketPath, deadline, () => true);
   } catch (cause) {
-    throw new MpvError("start_failed", `no mpv answers at ${socketPath}: ${(cause as Error).message}`, { cause });
+    throw new MpvError("start_failed", `no mpv answers at ${socketPath}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const player = new MpvPlayer({
     ipc: new IpcConnection(stream, options.requestTimeoutMs ?? 10_000),
@@ -228,8 +237,9 @@ export async function attachMpv(socketPath: string, options: AttachOptions = {})
     await withDeadline(player.init(), deadline + (options.requestTimeoutMs ?? 10_000));
   } catch (cause) {
     await player.close();
-    throw new MpvError("start_failed", `mpv at ${socketPath} did not answer: ${(cause as Error).message}`, { cause });
+    throw new MpvError("start_failed", `mpv at ${socketPath} did not answer: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   return player;
 }
-

@@ -36,7 +36,6 @@ export interface PlayerParts {
   readonly unregister?: () => void;
 }
 
-type Listener<K extends keyof MpvEvents> = (payload: MpvEvents[K]) => void;
 type Observer = { readonly name: string; readonly callback: (value: unknown, name: string) => void };
 
 const HTTP_ERROR = /HTTP error (\d{3})/;
@@ -245,7 +244,10 @@ export class MpvPlayer {
    * await stop();
    * ```
    */
-  async observe(name: string, callback: (value: unknown, name: string) => void): Promise<() => Promise<void>> {
+  async observe(
+    name: string,
+    callback: (value: unknown, name: string) => void,
+  ): Promise<() => Promise<void>> {
     return this.#observe(name, callback, true);
   }
 
@@ -302,7 +304,7 @@ export class MpvPlayer {
    * player.on("end-file", (end) => console.log(end.reason, end.httpStatus));
    * ```
    */
-  on<K extends keyof MpvEvents>(event: K, listener: Listener<K>): this {
+  on<K extends keyof MpvEvents>(event: K, listener: (payload: MpvEvents[K]) => void): this {
     this.#emitter.on(event, listener);
     return this;
   }
@@ -315,7 +317,7 @@ export class MpvPlayer {
    * player.once("exit", ({ code }) => console.log(`mpv exited with ${code}`));
    * ```
    */
-  once<K extends keyof MpvEvents>(event: K, listener: Listener<K>): this {
+  once<K extends keyof MpvEvents>(event: K, listener: (payload: MpvEvents[K]) => void): this {
     this.#emitter.once(event, listener);
     return this;
   }
@@ -328,7 +330,7 @@ export class MpvPlayer {
    * player.off("log", onLog);
    * ```
    */
-  off<K extends keyof MpvEvents>(event: K, listener: Listener<K>): this {
+  off<K extends keyof MpvEvents>(event: K, listener: (payload: MpvEvents[K]) => void): this {
     this.#emitter.off(event, listener);
     return this;
   }
@@ -388,23 +390,29 @@ export class MpvPlayer {
         const observer = this.#observers.get(id);
         if (!observer) return;
         observer.callback(event.data, observer.name);
-        if (this.#userObservers.has(id)) this.#emit("property-change", { name: observer.name, value: event.data });
+        if (this.#userObservers.has(id))
+          this.#emit("property-change", { name: observer.name, value: event.data });
         return;
       }
       case "log-message":
-        return this.#onLogMessage(event);
+        this.#onLogMessage(event);
+        return;
       case "start-file":
         this.#tracks.started(entryId);
-        return this.#emit("start-file", entryId === undefined ? {} : { playlistEntryId: entryId });
+        this.#emit("start-file", entryId === undefined ? {} : { playlistEntryId: entryId });
+        return;
       case "file-loaded":
-        return this.#emit("file-loaded", {});
+        this.#emit("file-loaded", {});
+        return;
       case "playback-restart":
         this.#tracks.restarted();
-        return this.#emit("playback-restart", {});
+        this.#emit("playback-restart", {});
+        return;
       case "end-file": {
         const info = this.#tracks.endFile(entryId, event.reason, event.file_error);
         this.#log(info.reason === "error" ? "warn" : "debug", `end-file ${info.reason}`);
-        return this.#emit("end-file", info);
+        this.#emit("end-file", info);
+        return;
       }
     }
   }
@@ -463,4 +471,3 @@ function within<T>(target: Deferred<T>, ms: number): Promise<boolean> {
     );
   });
 }
-

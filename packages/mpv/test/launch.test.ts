@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { type EndInfo, isMpvError, launchMpv, type LogEntry } from "@mpvstream/mpv";
+import { type EndInfo, isMpvError, type LogEntry, launchMpv } from "@mpvstream/mpv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeHls, eventually, HEADLESS, removeDir, serveHls, type TestServer } from "./helpers.js";
 
@@ -142,6 +142,7 @@ describe("launchMpv over a real mpv", () => {
 
   it("gets, sets and observes properties, shows OSD text, refuses bad commands, and quits with a code", async () => {
     const output: string[] = [];
+    const literal = ["$", "{mpv-version} stays literal"].join("");
     // --term-osd=force prints the OSD on mpv's terminal output, which the logger receives at debug
     const player = await launchMpv({
       args: [...HEADLESS, "--term-osd=force", "--msg-level=all=status"],
@@ -158,8 +159,8 @@ describe("launchMpv over a real mpv", () => {
       await player.set("volume", 43);
       await player.get("volume"); // a round trip: any change event would have arrived before this reply
       expect(seen).not.toContain(43);
-      await player.showText("${mpv-version} stays literal", 1000);
-      await eventually(() => output.some((l) => l.includes("${mpv-version} stays literal")), 5000, "OSD text");
+      await player.showText(literal, 1000);
+      await eventually(() => output.some((l) => l.includes(literal)), 5000, "OSD text");
       await expect(player.command("no-such-command")).rejects.toMatchObject({ code: "command_failed" });
       await expect(player.get("no-such-property")).rejects.toMatchObject({ code: "command_failed" });
       expect(await player.request(["get_property", "idle-active"], { async: true })).toBe(true);

@@ -21,7 +21,11 @@ describe("process life cycle", () => {
     const pids: number[] = [];
     const socketDirs: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const player = await launchMpv({ args: [...HEADLESS], noConfig: true, ipc: i % 2 ? "socket" : "socketpair" });
+      const player = await launchMpv({
+        args: [...HEADLESS],
+        noConfig: true,
+        ipc: i % 2 ? "socket" : "socketpair",
+      });
       pids.push(player.pid ?? -1);
       if (player.socketPath) socketDirs.push(path.dirname(player.socketPath));
       expect(await player.get("idle-active")).toBe(true);
@@ -41,25 +45,29 @@ describe("process life cycle", () => {
     ["SIGTERM", "socketpair"],
     ["SIGKILL", "socketpair"],
     ["SIGKILL", "socket"],
-  ] as const)("a parent ended by %s (%s IPC) takes mpv with it and leaves no socket", async (signal, mode) => {
-    const parent = spawn(process.execPath, ["--import", "tsx", parentScript, mode], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      parent.stdout.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("\n")) resolve(out.split("\n")[0] ?? "");
+  ] as const)(
+    "a parent ended by %s (%s IPC) takes mpv with it and leaves no socket",
+    async (signal, mode) => {
+      const parent = spawn(process.execPath, ["--import", "tsx", parentScript, mode], {
+        stdio: ["ignore", "pipe", "inherit"],
       });
-      parent.once("exit", (code) => reject(new Error(`parent exited early (${code})`)));
-    });
-    const { pid, socketPath } = JSON.parse(line) as { pid: number; socketPath: string | null };
-    expect(processExists(pid)).toBe(true);
-    expect(socketPath === null).toBe(mode === "socketpair");
-    const parentExit = new Promise((resolve) => parent.once("exit", (code, sig) => resolve(sig ?? code)));
-    parent.kill(signal);
-    expect(await parentExit).toBe(signal); // the signal still ends the parent as it would have
-    await eventually(() => goneOrZombie(pid), 15_000, `mpv ${pid} to go`);
-    if (socketPath) expect(existsSync(path.dirname(socketPath))).toBe(false);
-  }, 60_000);
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        parent.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes("\n")) resolve(out.split("\n")[0] ?? "");
+        });
+        parent.once("exit", (code) => reject(new Error(`parent exited early (${code})`)));
+      });
+      const { pid, socketPath } = JSON.parse(line) as { pid: number; socketPath: string | null };
+      expect(processExists(pid)).toBe(true);
+      expect(socketPath === null).toBe(mode === "socketpair");
+      const parentExit = new Promise((resolve) => parent.once("exit", (code, sig) => resolve(sig ?? code)));
+      parent.kill(signal);
+      expect(await parentExit).toBe(signal); // the signal still ends the parent as it would have
+      await eventually(() => goneOrZombie(pid), 15_000, `mpv ${pid} to go`);
+      if (socketPath) expect(existsSync(path.dirname(socketPath))).toBe(false);
+    },
+    60_000,
+  );
 });

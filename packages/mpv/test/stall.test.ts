@@ -10,8 +10,14 @@ let refusing = false;
 /** A live playlist over pre-made segments: a 3-segment window that moves on every second. */
 function livePlaylist(startedAt: number): string {
   const sequence = Math.min(Math.floor((Date.now() - startedAt) / 1000), SEGMENTS - 3);
-  const lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:1", `#EXT-X-MEDIA-SEQUENCE:${sequence}`];
-  for (let i = sequence; i < sequence + 3; i++) lines.push("#EXTINF:1.000000,", `seg${String(i).padStart(3, "0")}.ts`);
+  const lines = [
+    "#EXTM3U",
+    "#EXT-X-VERSION:3",
+    "#EXT-X-TARGETDURATION:1",
+    `#EXT-X-MEDIA-SEQUENCE:${sequence}`,
+  ];
+  for (let i = sequence; i < sequence + 3; i++)
+    lines.push("#EXTINF:1.000000,", `seg${String(i).padStart(3, "0")}.ts`);
   return `${lines.join("\n")}\n`;
 }
 

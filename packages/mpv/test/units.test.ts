@@ -1,5 +1,13 @@
 import { Duplex } from "node:stream";
-import { attachMpv, compareVersions, findMpv, isMpvError, launchMpv, MpvError, parseMpvVersion } from "@mpvstream/mpv";
+import {
+  attachMpv,
+  compareVersions,
+  findMpv,
+  isMpvError,
+  launchMpv,
+  MpvError,
+  parseMpvVersion,
+} from "@mpvstream/mpv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadOptions, validateArgs } from "../src/internal/args.js";

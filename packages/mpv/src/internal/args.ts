@@ -66,13 +66,19 @@ export function loadOptions(
   const entries = Object.entries(headers ?? {});
   if (entries.length > 0) {
     if ("http-header-fields" in out) {
-      throw new MpvError("invalid_option", "pass headers either as headers or as http-header-fields, not both");
+      throw new MpvError(
+        "invalid_option",
+        "pass headers either as headers or as http-header-fields, not both",
+      );
     }
     out["http-header-fields"] = entries
       .map(([name, value]) => {
         if (!HEADER_NAME.test(name)) throw new MpvError("invalid_option", `not an HTTP header name: ${name}`);
         if (typeof value !== "string" || CONTROL.test(value) || value.endsWith("\\")) {
-          throw new MpvError("invalid_option", `header ${name} must be a string without line breaks or a final \\`);
+          throw new MpvError(
+            "invalid_option",
+            `header ${name} must be a string without line breaks or a final \\`,
+          );
         }
         return escapeListItem(`${name}: ${value}`);
       })

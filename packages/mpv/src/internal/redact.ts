@@ -1,5 +1,6 @@
 const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
-const HEADER_PATTERN = /\b(authorization|proxy-authorization|cookie|set-cookie|x-[a-z0-9-]*token[a-z0-9-]*)(\s*:\s*)[^\r\n,]+/gi;
+const HEADER_PATTERN =
+  /\b(authorization|proxy-authorization|cookie|set-cookie|x-[a-z0-9-]*token[a-z0-9-]*)(\s*:\s*)[^\r\n,]+/gi;
 const HIDDEN = "<redacted>";
 
 /**

@@ -27,7 +27,11 @@ function connectOnce(socketPath: string): Promise<Socket> {
 }
 
 /** Connects to a unix socket or named pipe, retrying with backoff until `deadline` or `alive()` fails. */
-export async function connectWithRetry(socketPath: string, deadline: number, alive: () => boolean): Promise<Socket> {
+export async function connectWithRetry(
+  socketPath: string,
+  deadline: number,
+  alive: () => boolean,
+): Promise<Socket> {
   let delay = 10;
   for (;;) {
     try {

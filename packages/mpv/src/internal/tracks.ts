@@ -149,7 +149,10 @@ export class Tracks {
   gone(exit: ExitInfo | undefined): void {
     for (const track of new Set([this.#current, this.#playing, ...this.#byId.values()])) {
       if (!track || track.finished) continue;
-      this.#finish(track, exit ? { reason: "exit", exit, ...details(track) } : { reason: "exit", ...details(track) });
+      this.#finish(
+        track,
+        exit ? { reason: "exit", exit, ...details(track) } : { reason: "exit", ...details(track) },
+      );
     }
   }
 
@@ -180,7 +183,9 @@ export class Tracks {
     if (!track.ended.settled()) track.ended.resolve(info);
     if (!track.firstFrame.settled()) {
       track.firstFrame.reject(
-        new MpvError("playback_ended", `playback ended (${info.reason}) before the first frame`, { cause: info }),
+        new MpvError("playback_ended", `playback ended (${info.reason}) before the first frame`, {
+          cause: info,
+        }),
       );
     }
   }
