@@ -1,7 +1,7 @@
 import type { ErrorCode, Problem } from "@mpvstream/core";
 
 /**
- * Every `code` a {@link ProblemError} can carry: the server's {@link ErrorCode}s, plus the
+ * Every `code` a {@link ProblemError} can carry: the server's codes (`ErrorCode` of `@mpvstream/core`), plus the
  * client-side ones.
  *
  * - `network_error`: the request or its answer was lost (connection refused, reset, dropped mid-body),
