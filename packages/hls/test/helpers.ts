@@ -42,6 +42,9 @@ export function makeClip(path: string, seconds = 3): void {
       "-c:a",
       "aac",
       "-shortest",
+      // moov first: a plain HTTP server without Range support can then stream it.
+      "-movflags",
+      "+faststart",
       path,
     ],
     { encoding: "utf8" },
@@ -133,4 +136,53 @@ export function publish(url: string, format: "flv" | "mpegts", seconds: number):
 /** Stops a pipeline and ignores errors (for teardown). */
 export async function quietStop(pipeline: HlsPipeline | undefined): Promise<void> {
   await pipeline?.stop({ timeoutMs: 3000 }).catch(() => undefined);
+}
+
+/** A port that was free a moment ago (TCP or UDP). */
+export async function freePort(kind: "tcp" | "udp" = "tcp"): Promise<number> {
+  if (kind === "udp") {
+    const { createSocket } = await import("node:dgram");
+    const socket = createSocket("udp4");
+    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+    const { port } = socket.address();
+    await new Promise<void>((resolve) => socket.close(resolve));
+    return port;
+  }
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** Serves a directory over HTTP on a random loopback port. */
+export async function serveDir(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const { createServer } = await import("node:http");
+  const { createReadStream } = await import("node:fs");
+  const { stat } = await import("node:fs/promises");
+  const server = createServer(async (req, res) => {
+    const name = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname).replace(/^\/+/, "");
+    if (name.includes("..") || name.includes("/")) return void res.writeHead(400).end();
+    const path = join(dir, name);
+    try {
+      const info = await stat(path);
+      res.writeHead(200, { "content-length": info.size });
+      createReadStream(path).pipe(res);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

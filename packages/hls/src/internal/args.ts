@@ -33,6 +33,8 @@ export interface CommandPlan {
   /** Font for the test pattern's clock; null draws no clock. */
   fontFile: string | null;
   startedAt: Date;
+  /** Read a URL source at its native rate (it has a duration: a file, not a live stream). */
+  paceUrl?: boolean;
 }
 
 /** File names the packager writes inside its output directory. */
@@ -137,7 +139,7 @@ function ladder(plan: CommandPlan, rungs: readonly LadderRung[]): string[] {
  */
 export function buildArgs(plan: CommandPlan): string[] {
   const head = ["-hide_banner", "-nostdin", "-loglevel", "warning", "-nostats", "-progress", "pipe:1", "-y"];
-  const input = inputArgs(plan.source, plan.fontFile, plan.startedAt);
+  const input = inputArgs(plan.source, plan.fontFile, plan.startedAt, plan.paceUrl === true && !plan.vod);
   if (plan.ladder) {
     return [
       ...head,

@@ -126,6 +126,7 @@ export interface Preflight {
   copy: boolean;
   hasAudio: boolean;
   fontFile: string | null;
+  paceUrl: boolean;
   probed?: ProbeResult;
 }
 
@@ -141,7 +142,7 @@ function copyable(info: ProbeResult): boolean {
  */
 export async function preflight(options: ResolvedOptions, ffprobePath: string): Promise<Preflight> {
   const { source } = options;
-  const result: Preflight = { copy: false, hasAudio: true, fontFile: null };
+  const result: Preflight = { copy: false, hasAudio: true, fontFile: null, paceUrl: false };
   if (source.kind === "file" || source.kind === "url") {
     const input = source.kind === "file" ? source.path : source.url;
     const timeoutMs = source.kind === "url" ? (source.timeoutMs ?? 10_000) : 15_000;
@@ -153,6 +154,7 @@ export async function preflight(options: ResolvedOptions, ffprobePath: string): 
       throw new HlsError("input_invalid", `${input} has no video stream`, { cause: info });
     }
     result.hasAudio = info.streams.some((s) => s.type === "audio");
+    result.paceUrl = source.kind === "url" && (info.durationSeconds ?? 0) > 0;
     result.copy = options.codec === "copy" || (options.codec === "auto" && !options.ladder && copyable(info));
   } else if (source.kind === "rtmp") {
     await checkTcpPort(source.port, source.host ?? "0.0.0.0");
@@ -188,5 +190,6 @@ export function livePlan(options: ResolvedOptions, checked: Preflight, append: b
     vod: false,
     fontFile: checked.fontFile,
     startedAt: new Date(),
+    paceUrl: checked.paceUrl,
   };
 }

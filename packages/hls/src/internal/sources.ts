@@ -100,8 +100,8 @@ export function clockFilter(fontFile: string, startedAt: Date, height: number): 
   ].join(":");
 }
 
-/** Input arguments for one source (everything before the output options). */
-export function inputArgs(source: Source, fontFile: string | null, startedAt: Date): string[] {
+/** Input arguments for one source (everything before the output options); `pace` reads a URL at native rate. */
+export function inputArgs(source: Source, fontFile: string | null, startedAt: Date, pace = false): string[] {
   switch (source.kind) {
     case "test": {
       const width = source.width ?? 1280;
@@ -140,7 +140,8 @@ export function inputArgs(source: Source, fontFile: string | null, startedAt: Da
             "5",
           ]
         : [];
-      return [...http, "-rw_timeout", timeoutUs, "-i", source.url];
+      // A URL with a known duration is a file, not a live stream: read it at its native rate.
+      return [...(pace ? ["-re"] : []), ...http, "-rw_timeout", timeoutUs, "-i", source.url];
     }
     case "rtmp":
       return [
