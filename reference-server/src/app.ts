@@ -154,12 +154,15 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     if (config.redisUrl !== undefined) {
       const common = { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true };
       redis = new Redis(config.redisUrl, { ...common, enableOfflineQueue: false });
-      const subscriber = new Redis(config.redisUrl, common);
+      const subscriber = new Redis(config.redisUrl, { ...common, maxRetriesPerRequest: null });
       redis.on("error", onRedisError);
       subscriber.on("error", onRedisError);
       cleanups.push(() => redis?.disconnect());
       cleanups.push(() => subscriber.disconnect());
-      await Promise.all([redis.connect(), subscriber.connect()]);
+      // Redis being away at start must not keep the server down: limits fall back locally and the
+      // subscription is sent once the connection is up.
+      redis.connect().catch(onRedisError);
+      subscriber.connect().catch(onRedisError);
       fanout = await redisFanout({
         publisher: redis,
         subscriber,

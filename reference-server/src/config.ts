@@ -114,28 +114,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     if (value !== undefined && value !== "") present[key] = value;
   }
   const parsed = EnvSchema.safeParse(present);
+  const errors: string[] = [];
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => {
+    for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? "environment");
       const got = present[name];
-      const shown =
-        got === undefined || /PASSWORD|TOKEN|DATABASE_URL|REDIS_URL/.test(name) ? "" : ` (got "${got}")`;
-      return `config: ${name} ${issue.message}${shown}`;
-    });
-    return { ok: false, errors };
+      const shown = got === undefined || /PASSWORD|TOKEN|DATABASE_URL|REDIS_URL/.test(name) ? "" : ` (got "${got}")`;
+      errors.push(`config: ${name} ${issue.message}${shown}`);
+    }
   }
-  const e = parsed.data;
-  const errors: string[] = [];
-  if ((e.MPVSTREAM_ADMIN_EMAIL === undefined) !== (e.MPVSTREAM_ADMIN_PASSWORD === undefined)) {
+  if ((present.MPVSTREAM_ADMIN_EMAIL === undefined) !== (present.MPVSTREAM_ADMIN_PASSWORD === undefined)) {
     errors.push("config: MPVSTREAM_ADMIN_EMAIL and MPVSTREAM_ADMIN_PASSWORD must be set together");
   }
-  const production = e.NODE_ENV === "production";
-  if (e.MPVSTREAM_DEMO && production) {
-    errors.push(
-      "config: MPVSTREAM_DEMO must not be set when NODE_ENV=production (demo users have known passwords)",
-    );
+  const production = present.NODE_ENV === "production";
+  if (production && (present.MPVSTREAM_DEMO === "1" || present.MPVSTREAM_DEMO === "true")) {
+    errors.push("config: MPVSTREAM_DEMO must not be set when NODE_ENV=production (demo users have known passwords)");
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (!parsed.success || errors.length > 0) return { ok: false, errors };
+  const e = parsed.data;
   const host = e.HOST ?? "127.0.0.1";
   const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   const trust = e.TRUST_PROXY;

@@ -52,14 +52,11 @@ export async function redisFanout(options: RedisFanoutOptions): Promise<SessionF
       onError(error);
     }
   });
-  let first = true;
+  // ioredis re-subscribes by itself after a reconnect; reload what may have been missed meanwhile.
   subscriber.on("ready", () => {
-    if (first) return;
-    // ioredis re-subscribes by itself after a reconnect; reload what may have been missed meanwhile.
     resync().catch(onError);
   });
-  await subscriber.subscribe(channel);
-  first = false;
+  subscriber.subscribe(channel).catch(onError);
   return {
     publish(session) {
       publisher.publish(channel, JSON.stringify({ from: instance, session })).catch(onError);

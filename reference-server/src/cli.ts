@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+import { createInterface } from "node:readline";
+import { pino } from "pino";
+import { openConfiguredDatabase } from "./app.js";
+import { rotateKeys } from "./auth/keys.js";
+import { hashPassword } from "./auth/passwords.js";
+import { loadConfig, type ServerConfig } from "./config.js";
+import { appliedVersions, migrate } from "./db/migrations.js";
+import { startServer } from "./server.js";
+import { UserStore } from "./store/users.js";
+
+const HELP = `mpvstream-server: the mpvstream platform server
+
+Usage:
+  mpvstream-server start                   run the server (configuration from the environment)
+  mpvstream-server migrate                 apply pending database migrations and exit
+  mpvstream-server create-admin <email>    create an admin, or reset an admin's password and role;
+                                           the password is read from MPVSTREAM_ADMIN_PASSWORD or stdin
+  mpvstream-server rotate-keys             add a new token signing key (the previous one keeps
+                                           verifying); restart the server to sign with it
+  mpvstream-server --help                  this text
+
+Environment: PORT (8080), HOST (127.0.0.1), PUBLIC_URL, DATA_DIR (./data), DATABASE_URL
+(unset: embedded PGlite in DATA_DIR), REDIS_URL (unset: in memory), MPVSTREAM_ADMIN_EMAIL,
+MPVSTREAM_ADMIN_PASSWORD, MPVSTREAM_DEMO, METRICS_TOKEN, SESSION_PERIOD_S (60),
+SESSION_GRACE_S (10), MAX_SESSIONS_PER_USER (2), ACCESS_TOKEN_TTL_S (900),
+REFRESH_TOKEN_TTL_S (2592000), TRUST_PROXY, LOG_LEVEL (info). See docs/server.md.
+`;
+
+function config(): ServerConfig {
+  const result = loadConfig(process.env);
+  if (!result.ok) {
+    for (const line of result.errors) process.stderr.write(`${line}\n`);
+    process.exit(2);
+  }
+  return result.config;
+}
+
+async function readPassword(): Promise<string> {
+  const fromEnv = process.env.MPVSTREAM_ADMIN_PASSWORD;
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  if (process.stdin.isTTY) process.stderr.write("Password: ");
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    lines.close();
+    return line;
+  }
+  return "";
+}
+
+async function start(): Promise<void> {
+  const cfg = config();
+  const logger = pino({ level: cfg.logLevel, base: { service: "mpvstream-server" } });
+  const server = await startServer(cfg, { logger });
+  logger.info({ url: server.url, publicUrl: cfg.publicUrl, store: server.db.kind, redis: cfg.redisUrl !== undefined }, "listening");
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    server.close(10_000).then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  switch (command) {
+    case "start":
+      await start();
+      return -1;
+    case "migrate": {
+      const db = await openConfiguredDatabase(config());
+      try {
+        const applied = await migrate(db);
+        const all = await appliedVersions(db);
+        process.stdout.write(
+          `${applied.length === 0 ? "schema up to date" : `applied migrations ${applied.join(", ")}`} (version ${all.at(-1) ?? 0}, ${db.kind})\n`,
+        );
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case "create-admin": {
+      const email = rest[0];
+      if (email === undefined || !/^[^\s@]+@[^\s@]+$/.test(email)) {
+        process.stderr.write("create-admin: give the admin's email: mpvstream-server create-admin admin@example.com\n");
+        return 2;
+      }
+      const password = await readPassword();
+      if (password.length < 8) {
+        process.stderr.write("create-admin: the password must be at least 8 characters\n");
+        return 2;
+      }
+      const db = await openConfiguredDatabase(config());
+      try {
+        await migrate(db);
+        const { user, created } = await new UserStore(db).upsert({
+          email,
+          passwordHash: await hashPassword(password),
+          role: "admin",
+          now: Date.now(),
+        });
+        process.stdout.write(`${created ? "created" : "updated"} admin ${user.email} (${user.id})\n`);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case "rotate-keys": {
+      const { active, retired } = await rotateKeys(config().dataDir);
+      process.stdout.write(
+        `new signing key ${active}${retired.length > 0 ? `; retired ${retired.join(", ")}` : ""}; restart the server to use it\n`,
+      );
+      return 0;
+    }
+    default:
+      process.stderr.write(`mpvstream-server: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`mpvstream-server: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
