@@ -11,10 +11,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startError(source: ConstructorParameters<typeof HlsPipeline>[0]["source"], ffmpegPath?: string) {
+async function startError(
+  source: ConstructorParameters<typeof HlsPipeline>[0]["source"],
+  ffmpegPath?: string,
+) {
   const { dir, cleanup } = await tempDir();
   cleanups.push(cleanup);
-  const pipeline = new HlsPipeline({ source, outputDir: join(dir, "out"), ...(ffmpegPath ? { ffmpegPath } : {}) });
+  const pipeline = new HlsPipeline({
+    source,
+    outputDir: join(dir, "out"),
+    ...(ffmpegPath ? { ffmpegPath } : {}),
+  });
   const error = await pipeline.start().then(
     () => undefined,
     (e: unknown) => e,
@@ -55,7 +62,11 @@ describe("bad input gives a typed error, never a hang", () => {
 
   it("connection refused: input_unreachable", async () => {
     const port = await freePort();
-    const error = await startError({ kind: "url", url: `http://127.0.0.1:${port}/live.m3u8`, timeoutMs: 3000 });
+    const error = await startError({
+      kind: "url",
+      url: `http://127.0.0.1:${port}/live.m3u8`,
+      timeoutMs: 3000,
+    });
     expect(error.code).toBe("input_unreachable");
   });
 
@@ -84,7 +95,9 @@ describe("bad input gives a typed error, never a hang", () => {
   it("SRT port in use: port_in_use", async () => {
     const socket = createSocket("udp4");
     await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-    cleanups.push(() => socket.close());
+    cleanups.push(() => {
+      socket.close();
+    });
     const error = await startError({ kind: "srt", port: socket.address().port, host: "127.0.0.1" });
     expect(error.code).toBe("port_in_use");
   });

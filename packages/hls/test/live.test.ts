@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { HlsPipeline, type HlsPipelineOptions, type Progress, packageVod } from "@mpvstream/hls";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  fileDuration,
   ffprobeJson,
+  fileDuration,
   freePort,
   makeClip,
   publish,
@@ -112,7 +112,11 @@ describe("live sources (real ffmpeg)", () => {
       await rm(dir, { recursive: true, force: true });
     });
     makeClip(join(dir, "clip.mp4"), 4);
-    const vod = await packageVod({ input: join(dir, "clip.mp4"), outputDir: join(dir, "vod"), segmentSeconds: 1 });
+    const vod = await packageVod({
+      input: join(dir, "clip.mp4"),
+      outputDir: join(dir, "vod"),
+      segmentSeconds: 1,
+    });
     expect(vod.copied).toBe(true);
     const files = await serveDir(dir);
     const hls = await serveDir(join(dir, "vod"));

@@ -35,6 +35,8 @@ export interface CommandPlan {
   startedAt: Date;
   /** Read a URL source at its native rate (it has a duration: a file, not a live stream). */
   paceUrl?: boolean;
+  /** false: read every input as fast as possible (no `-re`). */
+  realtime?: boolean;
 }
 
 /** File names the packager writes inside its output directory. */
@@ -139,7 +141,8 @@ function ladder(plan: CommandPlan, rungs: readonly LadderRung[]): string[] {
  */
 export function buildArgs(plan: CommandPlan): string[] {
   const head = ["-hide_banner", "-nostdin", "-loglevel", "warning", "-nostats", "-progress", "pipe:1", "-y"];
-  const input = inputArgs(plan.source, plan.fontFile, plan.startedAt, plan.paceUrl === true && !plan.vod);
+  const paced = inputArgs(plan.source, plan.fontFile, plan.startedAt, plan.paceUrl === true && !plan.vod);
+  const input = plan.realtime === false || plan.vod ? paced.filter((arg) => arg !== "-re") : paced;
   if (plan.ladder) {
     return [
       ...head,

@@ -33,6 +33,8 @@ export interface HlsPipelineOptions {
   readySegments?: number;
   /** A run that is not ready after this long counts as a crash (`timeout`); 0 waits forever. Default 30 s, 0 for listeners. */
   readyTimeoutMs?: number;
+  /** Read the source at its native rate (`-re`); false packages as fast as the machine allows (benchmarks, catch-up). Default true. */
+  realtime?: boolean;
   /** Restart policy after crashes. */
   backoff?: BackoffOptions;
   /** How often the playlist is checked for readiness and new segments; default 250 ms. */
@@ -55,6 +57,7 @@ export interface ResolvedOptions {
   readySegments: number;
   readyTimeoutMs: number;
   pollMs: number;
+  realtime: boolean;
 }
 
 const bad = (message: string): never => {
@@ -118,6 +121,7 @@ export function resolveOptions(options: HlsPipelineOptions): ResolvedOptions {
     readySegments: intIn("readySegments", options.readySegments ?? 2, 1, windowSize),
     readyTimeoutMs: intIn("readyTimeoutMs", options.readyTimeoutMs ?? (listener ? 0 : 30_000), 0, 86_400_000),
     pollMs: intIn("pollMs", options.pollMs ?? 250, 10, 10_000),
+    realtime: options.realtime ?? true,
   };
 }
 
@@ -191,5 +195,6 @@ export function livePlan(options: ResolvedOptions, checked: Preflight, append: b
     fontFile: checked.fontFile,
     startedAt: new Date(),
     paceUrl: checked.paceUrl,
+    realtime: options.realtime,
   };
 }

@@ -88,7 +88,7 @@ export async function packageVod(options: VodOptions): Promise<VodResult> {
     vod: true,
     fontFile: null,
     startedAt: new Date(),
-  }).filter((arg) => arg !== "-re");
+  });
   const lastLines: string[] = [];
   await new Promise<void>((resolve, reject) => {
     const child = spawn(found.ffmpeg.path, args, { stdio: ["ignore", "pipe", "pipe"] });
