@@ -135,9 +135,9 @@ describe("Idempotency-Key", () => {
       "POST",
       "/playback/renew",
       { kind: "status", status: 503 },
-      { kind: "drop-while-processing", ms: 150 },
+      { kind: "drop-while-processing", ms: 1_000 },
     );
-    const slow = clientFor(f, { tokenStore: client.tokenStore, retries: { limit: 8, delayMs: () => 50 } });
+    const slow = clientFor(f, { tokenStore: client.tokenStore, retries: { limit: 30, delayMs: () => 100 } });
     const renewed = await slow.renewPlayback({ session_id });
     const attempts = f.seen("POST", "/playback/renew");
     const statuses = attempts.map((r) => r.status);
