@@ -48,6 +48,13 @@ export const ADMIN = { email: "admin@example.test", password: "admin-password-1"
 /** A cheap scrypt cost for tests that create many users (the default OWASP cost is tested on its own). */
 export const TEST_COST = { log2N: 10, r: 8, p: 1 };
 
+/** Limits high enough that only the rate-limit tests meet them. */
+export const GENEROUS = {
+  loginPerAddress: { limit: 100_000, periodS: 1, burst: 100_000 },
+  loginPerAccount: { limit: 100_000, periodS: 1, burst: 100_000 },
+  playbackStartPerAccount: { limit: 100_000, periodS: 1, burst: 100_000 },
+};
+
 /** A test server on port 0 with an admin, a fresh database and a temporary DATA_DIR. */
 export interface TestServer extends ServerHandle {
   stop(): Promise<void>;
@@ -65,6 +72,7 @@ export async function testServer(
     {
       logger: pino({ level: "silent" }),
       passwordCost: TEST_COST,
+      limits: GENEROUS,
       ...(fresh ? { database: fresh.db } : {}),
       ...options,
     },
