@@ -6,6 +6,7 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 /** Tests run against the packages' sources, so no build is needed between an edit and a test run. */
 const alias = {
   "@mpvstream/core": here("./packages/core/src/index.ts"),
+  "@mpvstream/token/node": here("./packages/token/src/node.ts"),
   "@mpvstream/token": here("./packages/token/src/index.ts"),
   "@mpvstream/ratelimit/redis": here("./packages/ratelimit/src/redis.ts"),
   "@mpvstream/ratelimit/express": here("./packages/ratelimit/src/express.ts"),

@@ -8,9 +8,17 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 const workspaces = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).workspaces;
-const benches = workspaces
-  .map((dir) => ({ name: path.basename(dir), file: path.join(root, dir, "bench", "run.ts") }))
-  .filter((bench) => existsSync(bench.file));
+// A workspace's bench/run.ts is its section; bench/run-<part>.ts files are further sections named <workspace>-<part>.
+const benches = workspaces.flatMap((dir) => {
+  const folder = path.join(root, dir, "bench");
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((file) => /^run(-[a-z0-9-]+)?\.ts$/.test(file))
+    .map((file) => ({
+      name: path.basename(dir) + file.slice(3, -3),
+      file: path.join(folder, file),
+    }));
+});
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benches.some((bench) => bench.name === name));
 if (unknown.length > 0) {
