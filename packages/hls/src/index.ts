@@ -9,7 +9,7 @@ export {
   type HlsPipelineEvents,
   type PipelineState,
 } from "./internal/pipeline.js";
-export type { HlsPipelineOptions } from "./internal/plan.js";
+export type { HlsPipelineOptions, ResolvedOptions } from "./internal/plan.js";
 export { parseMasterPlaylist, parseMediaPlaylist, parsePlaylist } from "./internal/playlist/parse.js";
 export { serializePlaylist } from "./internal/playlist/serialize.js";
 export {

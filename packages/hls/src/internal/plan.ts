@@ -43,7 +43,7 @@ export interface HlsPipelineOptions {
   now?: () => number;
 }
 
-/** Options with defaults filled in and checked. */
+/** The options of an {@link HlsPipeline} with defaults filled in and checked (see `pipeline.options`). */
 export interface ResolvedOptions {
   source: Source;
   outputDir: string;
