@@ -216,6 +216,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
       metrics,
       logger,
       passwordCost: options.passwordCost ?? OWASP_SCRYPT,
+      redis,
       publicUrl: () => publicUrl,
     };
     if (!options.skipSeed) {

@@ -52,7 +52,10 @@ async function start(): Promise<void> {
   const cfg = config();
   const logger = pino({ level: cfg.logLevel, base: { service: "mpvstream-server" } });
   const server = await startServer(cfg, { logger });
-  logger.info({ url: server.url, publicUrl: cfg.publicUrl, store: server.db.kind, redis: cfg.redisUrl !== undefined }, "listening");
+  logger.info(
+    { url: server.url, publicUrl: cfg.publicUrl, store: server.db.kind, redis: cfg.redisUrl !== undefined },
+    "listening",
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -99,7 +102,9 @@ async function main(argv: string[]): Promise<number> {
     case "create-admin": {
       const email = rest[0];
       if (email === undefined || !/^[^\s@]+@[^\s@]+$/.test(email)) {
-        process.stderr.write("create-admin: give the admin's email: mpvstream-server create-admin admin@example.com\n");
+        process.stderr.write(
+          "create-admin: give the admin's email: mpvstream-server create-admin admin@example.com\n",
+        );
         return 2;
       }
       const password = await readPassword();

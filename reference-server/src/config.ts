@@ -119,7 +119,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? "environment");
       const got = present[name];
-      const shown = got === undefined || /PASSWORD|TOKEN|DATABASE_URL|REDIS_URL/.test(name) ? "" : ` (got "${got}")`;
+      const shown =
+        got === undefined || /PASSWORD|TOKEN|DATABASE_URL|REDIS_URL/.test(name) ? "" : ` (got "${got}")`;
       errors.push(`config: ${name} ${issue.message}${shown}`);
     }
   }
@@ -128,7 +129,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   const production = present.NODE_ENV === "production";
   if (production && (present.MPVSTREAM_DEMO === "1" || present.MPVSTREAM_DEMO === "true")) {
-    errors.push("config: MPVSTREAM_DEMO must not be set when NODE_ENV=production (demo users have known passwords)");
+    errors.push(
+      "config: MPVSTREAM_DEMO must not be set when NODE_ENV=production (demo users have known passwords)",
+    );
   }
   if (!parsed.success || errors.length > 0) return { ok: false, errors };
   const e = parsed.data;

@@ -33,13 +33,23 @@ describe.each(BACKENDS)("auth on %s", (kind) => {
   afterAll(() => server.stop());
 
   it("logs in (email in any case) and refuses wrong credentials with 401 invalid_credentials", async () => {
-    const login = await api.post("/auth/login", { email: ADMIN.email.toUpperCase(), password: ADMIN.password });
+    const login = await api.post("/auth/login", {
+      email: ADMIN.email.toUpperCase(),
+      password: ADMIN.password,
+    });
     expect(login.status).toBe(200);
-    expect(login.body).toMatchObject({ token_type: "Bearer", expires_in: 900, user: { email: ADMIN.email, role: "admin" } });
+    expect(login.body).toMatchObject({
+      token_type: "Bearer",
+      expires_in: 900,
+      user: { email: ADMIN.email, role: "admin" },
+    });
     expect(login.body.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const wrong = await api.post("/auth/login", { email: ADMIN.email, password: "wrong-password" });
     expect([wrong.status, wrong.body.code]).toEqual([401, "invalid_credentials"]);
-    const nobody = await api.post("/auth/login", { email: "nobody@example.test", password: "wrong-password" });
+    const nobody = await api.post("/auth/login", {
+      email: "nobody@example.test",
+      password: "wrong-password",
+    });
     expect([nobody.status, nobody.body.code]).toEqual([401, "invalid_credentials"]);
     expect(nobody.body.detail).toBe(wrong.body.detail);
   });
@@ -73,7 +83,9 @@ describe.each(BACKENDS)("auth on %s", (kind) => {
     const login = await api.login(ADMIN.email, ADMIN.password);
     const saved = now;
     now += 31 * 86_400_000;
-    expect((await api.post("/auth/refresh", { refresh_token: login.refresh_token })).body.code).toBe("invalid_token");
+    expect((await api.post("/auth/refresh", { refresh_token: login.refresh_token })).body.code).toBe(
+      "invalid_token",
+    );
     now = saved;
   });
 
@@ -81,21 +93,32 @@ describe.each(BACKENDS)("auth on %s", (kind) => {
     const login = await api.login(ADMIN.email, ADMIN.password);
     const [header, payload] = login.access_token.split(".") as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
-    const keys = await KeySet.fromJSON(JSON.parse(await (await import("node:fs/promises")).readFile(join(server.context.config.dataDir, KEYS_FILE), "utf8")));
+    const keys = await KeySet.fromJSON(
+      JSON.parse(
+        await (await import("node:fs/promises")).readFile(
+          join(server.context.config.dataDir, KEYS_FILE),
+          "utf8",
+        ),
+      ),
+    );
     const kid = keys.active.kid;
     const foreign = await KeySet.generate();
     const sign = (key: CryptoKey, protectedHeader: Record<string, unknown>) =>
       new SignJWT(claims).setProtectedHeader(protectedHeader as { alg: string }).sign(key);
     const attacks: Record<string, string> = {
       "alg none": `${b64({ alg: "none", typ: "at+jwt", kid })}.${payload}.`,
-      "wrong key, unknown kid": await sign(foreign.active.signingKey, { alg: "EdDSA", typ: "at+jwt", kid: foreign.active.kid }),
+      "wrong key, unknown kid": await sign(foreign.active.signingKey, {
+        alg: "EdDSA",
+        typ: "at+jwt",
+        kid: foreign.active.kid,
+      }),
       "wrong key, our kid": await sign(foreign.active.signingKey, { alg: "EdDSA", typ: "at+jwt", kid }),
       "wrong typ": await sign(keys.active.signingKey, { alg: "EdDSA", typ: "JWT", kid }),
       "HS256 with the public key": await new SignJWT(claims)
         .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid })
         .sign(new TextEncoder().encode(JSON.stringify(keys.active.publicJwk()))),
       "tampered payload": `${header}.${b64({ ...claims, role: "admin", sub: "someone-else" })}.${login.access_token.split(".")[2]}`,
-      "truncated": login.access_token.slice(0, -5),
+      truncated: login.access_token.slice(0, -5),
       "refresh token as access token": login.refresh_token,
     };
     for (const [name, token] of Object.entries(attacks)) {
@@ -111,7 +134,11 @@ describe.each(BACKENDS)("auth on %s", (kind) => {
     const saved = now;
     now += 906_000;
     const expired = await api.get("/me", login.access_token);
-    expect([expired.status, expired.body.code, expired.body.detail]).toEqual([401, "invalid_token", "The access token has expired; refresh it."]);
+    expect([expired.status, expired.body.code, expired.body.detail]).toEqual([
+      401,
+      "invalid_token",
+      "The access token has expired; refresh it.",
+    ]);
     now = saved;
     expect((await api.get("/me", login.access_token)).status).toBe(200);
   });
@@ -119,7 +146,9 @@ describe.each(BACKENDS)("auth on %s", (kind) => {
 
 describe("signing keys", () => {
   it("are created once in DATA_DIR with mode 0600 and rotate keeping the previous key", async () => {
-    const dir = await (await import("node:fs/promises")).mkdtemp(join((await import("node:os")).tmpdir(), "keys-"));
+    const dir = await (await import("node:fs/promises")).mkdtemp(
+      join((await import("node:os")).tmpdir(), "keys-"),
+    );
     const first = await loadOrCreateKeys(dir);
     expect((await stat(join(dir, KEYS_FILE))).mode & 0o777).toBe(0o600);
     expect((await loadOrCreateKeys(dir)).active.kid).toBe(first.active.kid);

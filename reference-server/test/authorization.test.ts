@@ -24,11 +24,19 @@ describe("authorization matrix", () => {
     api = http(server.url);
     admin = (await api.login(ADMIN.email, ADMIN.password)).access_token;
     for (const email of ["alice@example.test", "bob@example.test"]) {
-      await api.post("/admin/users", { email, password: "user-password", role: "user", points_balance: 100 }, admin);
+      await api.post(
+        "/admin/users",
+        { email, password: "user-password", role: "user", points_balance: 100 },
+        admin,
+      );
     }
     alice = await api.login("alice@example.test", "user-password");
     bob = await api.login("bob@example.test", "user-password");
-    await api.post("/streams", { id: "s", title: "s", points_per_minute: 1, source: { kind: "test" } }, admin);
+    await api.post(
+      "/streams",
+      { id: "s", title: "s", points_per_minute: 1, source: { kind: "test" } },
+      admin,
+    );
     await api.post("/streams/s/state", { state: "live" }, admin);
     session = (await api.post("/playback/start", { stream_id: "s" }, alice.access_token)).body.session_id;
   });
@@ -56,7 +64,10 @@ describe("authorization matrix", () => {
   });
 
   it.each(adminEndpoints)("%s with a user token: 403 forbidden, nothing changed", async (name, endpoint) => {
-    const path = endpoint.path.replace("{id}", name === "changePoints" ? bob.user.id : name === "revokeSession" ? session : "s");
+    const path = endpoint.path.replace(
+      "{id}",
+      name === "changePoints" ? bob.user.id : name === "revokeSession" ? session : "s",
+    );
     const res = await api.call(endpoint.method, path, {
       token: bob.access_token,
       ...(BODIES[name] !== undefined ? { body: BODIES[name] } : {}),
@@ -83,7 +94,11 @@ describe("authorization matrix", () => {
 
   it("every user and admin route without a token: 401", async () => {
     for (const endpoint of Object.values(ENDPOINTS).filter((e) => e.auth === "user" || e.auth === "admin")) {
-      const res = await api.call(endpoint.method, endpoint.path.replace("{id}", "s"), endpoint.method === "GET" ? {} : { body: {} });
+      const res = await api.call(
+        endpoint.method,
+        endpoint.path.replace("{id}", "s"),
+        endpoint.method === "GET" ? {} : { body: {} },
+      );
       expect([endpoint.path, res.status]).toEqual([endpoint.path, 401]);
     }
   });

@@ -17,7 +17,11 @@ describe("hardening and monitoring", () => {
         done();
       },
     });
-    server = await testServer("pglite", { metricsToken: "metrics-token-0123456789" }, { logger: pino({ level: "debug" }, sink) });
+    server = await testServer(
+      "pglite",
+      { metricsToken: "metrics-token-0123456789" },
+      { logger: pino({ level: "debug" }, sink) },
+    );
     api = http(server.url);
     admin = (await api.login(ADMIN.email, ADMIN.password)).access_token;
   });
@@ -33,7 +37,11 @@ describe("hardening and monitoring", () => {
     }
     const login = doc.paths["/auth/login"].post;
     expect(login.requestBody.content["application/json"].schema.properties.email).toBeDefined();
-    expect(doc.paths["/playback/start"].post.parameters.some((p: { name: string }) => p.name === "Idempotency-Key")).toBe(true);
+    expect(
+      doc.paths["/playback/start"].post.parameters.some(
+        (p: { name: string }) => p.name === "Idempotency-Key",
+      ),
+    ).toBe(true);
   });
 
   it("sets security headers and request ids, and hides the framework", async () => {
@@ -48,16 +56,27 @@ describe("hardening and monitoring", () => {
   });
 
   it("refuses bad bodies with problem+json: 413, unknown fields, prototype keys, bad JSON, wrong type", async () => {
-    const big = await api.call("POST", "/auth/login", { raw: JSON.stringify({ email: "a@b", password: "x".repeat(20_000) }) });
+    const big = await api.call("POST", "/auth/login", {
+      raw: JSON.stringify({ email: "a@b", password: "x".repeat(20_000) }),
+    });
     expect([big.status, big.body.code]).toEqual([413, "payload_too_large"]);
     const unknown = await api.post("/auth/login", { email: "a@b", password: "x", admin: true });
     expect([unknown.status, unknown.body.code]).toEqual([400, "validation_failed"]);
     expect(unknown.body.errors).toEqual([{ path: "admin", message: "unknown field" }]);
-    const proto = await api.call("POST", "/auth/login", { raw: '{"email":"a@b","password":"x","__proto__":{"role":"admin"}}' });
-    expect([proto.status, proto.body.code, proto.body.errors[0].path]).toEqual([400, "validation_failed", "__proto__"]);
+    const proto = await api.call("POST", "/auth/login", {
+      raw: '{"email":"a@b","password":"x","__proto__":{"role":"admin"}}',
+    });
+    expect([proto.status, proto.body.code, proto.body.errors[0].path]).toEqual([
+      400,
+      "validation_failed",
+      "__proto__",
+    ]);
     const broken = await api.call("POST", "/auth/login", { raw: '{"email":' });
     expect([broken.status, broken.body.code]).toEqual([400, "validation_failed"]);
-    const text = await api.call("POST", "/auth/login", { raw: "email=a", headers: { "content-type": "text/plain" } });
+    const text = await api.call("POST", "/auth/login", {
+      raw: "email=a",
+      headers: { "content-type": "text/plain" },
+    });
     expect([text.status, text.body.code]).toEqual([400, "validation_failed"]);
     expect(text.body.detail).toContain("Content-Type: application/json");
     const missing = await api.call("GET", "/no/such/route");
@@ -72,10 +91,19 @@ describe("hardening and monitoring", () => {
     const create = { id: "cam", title: "Cam", points_per_minute: 2, source: { kind: "rtmp", port: 1935 } };
     expect((await api.post("/streams", create, admin)).status).toBe(201);
     expect((await api.post("/streams", create, admin)).body.code).toBe("stream_exists");
-    const patched = await api.call("PATCH", "/streams/cam", { token: admin, body: { title: "Camera", points_per_minute: 3 } });
-    expect(patched.body).toMatchObject({ title: "Camera", points_per_minute: 3, source: { kind: "rtmp", port: 1935 } });
+    const patched = await api.call("PATCH", "/streams/cam", {
+      token: admin,
+      body: { title: "Camera", points_per_minute: 3 },
+    });
+    expect(patched.body).toMatchObject({
+      title: "Camera",
+      points_per_minute: 3,
+      source: { kind: "rtmp", port: 1935 },
+    });
     expect((await api.call("PATCH", "/streams/cam", { token: admin, body: {} })).status).toBe(400);
-    expect((await api.call("PATCH", "/streams/nope", { token: admin, body: { title: "x" } })).body.code).toBe("stream_not_found");
+    expect((await api.call("PATCH", "/streams/nope", { token: admin, body: { title: "x" } })).body.code).toBe(
+      "stream_not_found",
+    );
     expect((await api.post("/streams/cam/restart", undefined, admin)).body.code).toBe("invalid_transition");
     const live = await api.post("/streams/cam/state", { state: "live" }, admin);
     expect([live.status, live.body.state]).toEqual([202, "live"]);

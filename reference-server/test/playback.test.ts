@@ -11,21 +11,41 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
   /** A new viewer with `points`, logged in. */
   const viewer = async (points: number) => {
     const email = `viewer${++n}@example.test`;
-    const created = await api.post("/admin/users", { email, password: "viewer-pass", role: "user", points_balance: points }, admin);
+    const created = await api.post(
+      "/admin/users",
+      { email, password: "viewer-pass", role: "user", points_balance: points },
+      admin,
+    );
     expect(created.status).toBe(201);
     const login = await api.login(email, "viewer-pass");
     return { token: login.access_token, id: login.user.id };
   };
 
   beforeAll(async () => {
-    server = await testServer(kind, { sessionPeriodS: 60, sessionGraceS: 10, maxSessionsPerUser: 2 }, { clock: () => now });
+    server = await testServer(
+      kind,
+      { sessionPeriodS: 60, sessionGraceS: 10, maxSessionsPerUser: 2 },
+      { clock: () => now },
+    );
     api = http(server.url);
     admin = (await api.login(ADMIN.email, ADMIN.password)).access_token;
-    for (const [id, price] of [["tv", 10], ["free", 0], ["odd", 7]] as const) {
-      await api.post("/streams", { id, title: id, points_per_minute: price, source: { kind: "test" } }, admin);
+    for (const [id, price] of [
+      ["tv", 10],
+      ["free", 0],
+      ["odd", 7],
+    ] as const) {
+      await api.post(
+        "/streams",
+        { id, title: id, points_per_minute: price, source: { kind: "test" } },
+        admin,
+      );
       await api.post(`/streams/${id}/state`, { state: "live" }, admin);
     }
-    await api.post("/streams", { id: "dark", title: "dark", points_per_minute: 1, source: { kind: "test" } }, admin);
+    await api.post(
+      "/streams",
+      { id: "dark", title: "dark", points_per_minute: 1, source: { kind: "test" } },
+      admin,
+    );
   });
   afterAll(() => server.stop());
 
@@ -33,7 +53,12 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
     const v = await viewer(100);
     const start = await api.post("/playback/start", { stream_id: "tv" }, v.token);
     expect(start.status).toBe(201);
-    expect(start.body).toMatchObject({ stream_id: "tv", points_charged: 10, points_balance: 90, renew_after_s: 30 });
+    expect(start.body).toMatchObject({
+      stream_id: "tv",
+      points_charged: 10,
+      points_balance: 90,
+      renew_after_s: 30,
+    });
     expect(start.body.session_id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(Date.parse(start.body.expires_at)).toBe(now + 60_000);
     const id = start.body.session_id;
@@ -53,7 +78,9 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
     expect(third.body.renew_after_s).toBe(Math.floor((Date.parse(third.body.expires_at) - now) / 1000 - 30));
     const ledger = await api.get("/me/ledger?limit=3", v.token);
     expect(ledger.body.entries).toHaveLength(3);
-    expect(ledger.body.entries.map((e: { delta: number; balance_after: number }) => [e.delta, e.balance_after])).toEqual([
+    expect(
+      ledger.body.entries.map((e: { delta: number; balance_after: number }) => [e.delta, e.balance_after]),
+    ).toEqual([
       [-10, 70],
       [-10, 80],
       [-10, 90],
@@ -87,7 +114,9 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
   it("answers 404, 409, 403 and 410 as the contract says", async () => {
     const v = await viewer(100);
     const other = await viewer(100);
-    expect((await api.post("/playback/start", { stream_id: "nope" }, v.token)).body.code).toBe("stream_not_found");
+    expect((await api.post("/playback/start", { stream_id: "nope" }, v.token)).body.code).toBe(
+      "stream_not_found",
+    );
     const dark = await api.post("/playback/start", { stream_id: "dark" }, v.token);
     expect([dark.status, dark.body.code]).toEqual([409, "stream_not_live"]);
     const start = await api.post("/playback/start", { stream_id: "odd" }, v.token);
@@ -175,7 +204,9 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
     release();
     slow.start = original;
     expect((await running).status).toBe(201);
-    expect((await api.post("/playback/start", { stream_id: "tv" }, v.token, headers)).body).toEqual((await running).body);
+    expect((await api.post("/playback/start", { stream_id: "tv" }, v.token, headers)).body).toEqual(
+      (await running).body,
+    );
   });
 
   it("admin revocation reaches the session cache at once and lists active sessions", async () => {
@@ -195,6 +226,8 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
     expect(server.sessions.isActive(id)).toBe(false);
     expect(changes).toEqual([`${id}:revoked`]);
     expect((await api.post("/playback/renew", { session_id: id }, v.token)).body.code).toBe("session_ended");
-    expect((await api.call("DELETE", "/admin/sessions/AAAAAAAAAAAAAAAAAAAAAA", { token: admin })).status).toBe(404);
+    expect(
+      (await api.call("DELETE", "/admin/sessions/AAAAAAAAAAAAAAAAAAAAAA", { token: admin })).status,
+    ).toBe(404);
   });
 });

@@ -83,7 +83,7 @@ CREATE TABLE idempotency_keys (
   key text NOT NULL,
   request_hash text NOT NULL,
   status integer,
-  response jsonb,
+  response text,
   created_at timestamptz NOT NULL,
   PRIMARY KEY (user_id, key)
 );

@@ -1,5 +1,6 @@
 import type { Role } from "@mpvstream/core";
 import type { AccessTokens } from "@mpvstream/token";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { PasswordCost } from "../auth/passwords.js";
 import type { ServerConfig } from "../config.js";
@@ -31,6 +32,8 @@ export interface AppContext {
   metrics: Metrics;
   logger: Logger;
   passwordCost: PasswordCost;
+  /** The Redis client of the limiters and the fan-out, when `REDIS_URL` is set. */
+  redis: Redis | undefined;
   /** The public base URL (known only after listening when the port is 0). */
   publicUrl: () => string;
 }

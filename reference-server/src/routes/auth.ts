@@ -65,7 +65,9 @@ export function authRoutes(app: Express, ctx: AppContext): void {
         throw new HttpProblem("invalid_credentials", "The email or password is wrong.");
       }
       // The per-account limit is there against guessing: a success clears the account's failures.
-      await ctx.limiters.loginPerAccount.reset(`account:${body.email.toLowerCase().slice(0, 254)}`).catch(() => {});
+      await ctx.limiters.loginPerAccount
+        .reset(`account:${body.email.toLowerCase().slice(0, 254)}`)
+        .catch(() => {});
       const user = { id: row.id, email: row.email, role: row.role, points_balance: Number(row.balance) };
       res.json(await issue(user, randomUUID()));
     },

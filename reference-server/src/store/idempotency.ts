@@ -52,7 +52,11 @@ export class IdempotencyStore {
         continue;
       }
       if (row.request_hash !== requestHash) return { state: "mismatch" };
-      if (row.status !== null) return { state: "done", status: Number(row.status), response: row.response };
+      if (row.status !== null) {
+        // Kept as text, not jsonb, so that a replay is byte for byte the first answer.
+        const response = typeof row.response === "string" ? (JSON.parse(row.response) as unknown) : null;
+        return { state: "done", status: Number(row.status), response };
+      }
       if (age <= IDEMPOTENCY_STALE_MS) return { state: "in_progress" };
       const taken = await this.#db.query(
         `UPDATE idempotency_keys SET created_at = $3::timestamptz
@@ -72,10 +76,12 @@ export class IdempotencyStore {
     status: number,
     response: unknown,
   ): Promise<void> {
-    await db.query(
-      "UPDATE idempotency_keys SET status = $3, response = $4::jsonb WHERE user_id = $1 AND key = $2",
-      [userId, key, status, JSON.stringify(response ?? null)],
-    );
+    await db.query("UPDATE idempotency_keys SET status = $3, response = $4 WHERE user_id = $1 AND key = $2", [
+      userId,
+      key,
+      status,
+      JSON.stringify(response ?? null),
+    ]);
   }
 
   /** Releases a claimed key whose request failed in a way worth retrying (5xx, 429). */

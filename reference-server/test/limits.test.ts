@@ -1,0 +1,155 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { ADMIN, freshDatabase, http, REDIS_URL, type TestServer, testServer } from "./helpers.js";
+
+const tight = {
+  loginPerAddress: { limit: 3, periodS: 60, burst: 3 },
+  loginPerAccount: { limit: 100, periodS: 60, burst: 100 },
+  playbackStartPerAccount: { limit: 2, periodS: 60, burst: 2 },
+};
+
+const wrong = (api: ReturnType<typeof http>, ip: string, email = ADMIN.email) =>
+  api.call("POST", "/auth/login", {
+    body: { email, password: "wrong-password" },
+    headers: { "x-forwarded-for": ip },
+  });
+
+describe("rate limits", () => {
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    for (const server of servers) await server.stop();
+  });
+
+  it("the N+1th login attempt from one address is 429 with Retry-After and RateLimit headers", async () => {
+    const server = await testServer("pglite", { trustProxy: true }, { limits: tight });
+    servers.push(server);
+    const api = http(server.url);
+    for (let i = 0; i < 3; i++) {
+      const res = await wrong(api, "10.0.0.1");
+      expect(res.status).toBe(401);
+      expect(res.headers.get("ratelimit-policy")).toContain('"login-address";q=3;w=60');
+      expect(res.headers.get("ratelimit")).toContain(`"login-address";r=${2 - i}`);
+    }
+    const limited = await wrong(api, "10.0.0.1");
+    expect([limited.status, limited.body.code]).toEqual([429, "rate_limited"]);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(limited.headers.get("content-type")).toContain("application/problem+json");
+    // Another address is not affected.
+    expect((await wrong(api, "10.0.0.2")).status).toBe(401);
+  });
+
+  it("limits attempts per account across addresses, and a success clears the account's failures", async () => {
+    const server = await testServer(
+      "pglite",
+      { trustProxy: true },
+      {
+        limits: {
+          ...tight,
+          loginPerAddress: { limit: 100, periodS: 60, burst: 100 },
+          loginPerAccount: { limit: 2, periodS: 600, burst: 2 },
+        },
+      },
+    );
+    servers.push(server);
+    const api = http(server.url);
+    expect((await wrong(api, "10.0.1.1")).status).toBe(401);
+    expect((await wrong(api, "10.0.1.2")).status).toBe(401);
+    const limited = await wrong(api, "10.0.1.3");
+    expect([limited.status, limited.body.code]).toEqual([429, "rate_limited"]);
+    expect((await wrong(api, "10.0.1.4", "other@example.test")).status).toBe(401);
+  });
+
+  it("limits playback starts per account", async () => {
+    const server = await testServer("pglite", { maxSessionsPerUser: 10 }, { limits: tight });
+    servers.push(server);
+    const api = http(server.url);
+    const admin = (await api.login(ADMIN.email, ADMIN.password)).access_token;
+    await api.post(
+      "/streams",
+      { id: "f", title: "f", points_per_minute: 0, source: { kind: "test" } },
+      admin,
+    );
+    await api.post("/streams/f/state", { state: "live" }, admin);
+    expect((await api.post("/playback/start", { stream_id: "f" }, admin)).status).toBe(201);
+    expect((await api.post("/playback/start", { stream_id: "f" }, admin)).status).toBe(201);
+    const third = await api.post("/playback/start", { stream_id: "f" }, admin);
+    expect([third.status, third.body.code]).toEqual([429, "rate_limited"]);
+    expect(third.headers.get("retry-after")).not.toBeNull();
+  });
+
+  it("shares limits across two instances through Redis", async () => {
+    const prefix = `test:${randomBytes(4).toString("hex")}:`;
+    const fresh = await freshDatabase("postgres");
+    const a = await testServer(
+      "postgres",
+      { trustProxy: true, redisUrl: REDIS_URL },
+      { limits: tight, redisPrefix: prefix, database: fresh.db },
+    );
+    const b = await testServer(
+      "postgres",
+      { trustProxy: true, redisUrl: REDIS_URL, dataDir: a.context.config.dataDir },
+      { limits: tight, redisPrefix: prefix, database: fresh.db, skipSeed: true },
+    );
+    servers.push(b, a);
+    const [apiA, apiB] = [http(a.url), http(b.url)];
+    // Wait until both are connected to Redis (limits would otherwise come from the local fallback).
+    const until = Date.now() + 10_000;
+    while (
+      Date.now() < until &&
+      !(a.context.redis?.status === "ready" && b.context.redis?.status === "ready")
+    )
+      await sleep(20);
+    expect((await wrong(apiA, "10.0.2.1")).status).toBe(401);
+    expect((await wrong(apiB, "10.0.2.1")).status).toBe(401);
+    expect((await wrong(apiA, "10.0.2.1")).status).toBe(401);
+    expect((await wrong(apiB, "10.0.2.1")).status).toBe(429);
+    expect((await wrong(apiA, "10.0.2.1")).status).toBe(429);
+
+    // Session changes reach the other instance's cache.
+    const admin = (await apiA.login(ADMIN.email, ADMIN.password)).access_token;
+    await apiA.post(
+      "/streams",
+      { id: "shared", title: "s", points_per_minute: 0, source: { kind: "test" } },
+      admin,
+    );
+    await apiA.post("/streams/shared/state", { state: "live" }, admin);
+    const start = await apiA.post("/playback/start", { stream_id: "shared" }, admin);
+    expect(start.status).toBe(201);
+    const id = start.body.session_id;
+    await eventually(() => b.sessions.isActive(id));
+    expect((await apiB.call("DELETE", `/admin/sessions/${id}`, { token: admin })).status).toBe(204);
+    await eventually(() => !a.sessions.isActive(id) && a.sessions.get(id)?.endReason === "revoked");
+    await b.stop();
+    servers.splice(servers.indexOf(b), 1);
+    await a.close(1000);
+    await fresh.drop();
+  });
+
+  it("falls back to a stricter local limit while Redis is unreachable, answering at once", async () => {
+    const server = await testServer(
+      "pglite",
+      { trustProxy: true, redisUrl: "redis://127.0.0.1:1" },
+      {
+        limits: { ...tight, loginPerAddress: { limit: 8, periodS: 60, burst: 8 } },
+      },
+    );
+    servers.push(server);
+    const api = http(server.url);
+    expect((await wrong(api, "10.0.3.1")).status).toBe(401);
+    expect((await wrong(api, "10.0.3.1")).status).toBe(401);
+    const limited = await wrong(api, "10.0.3.1");
+    expect([limited.status, limited.body.code]).toEqual([429, "rate_limited"]);
+    expect(server.context.errors.list().some((e) => e.kind === "redis")).toBe(true);
+    expect((await api.get("/healthz")).status).toBe(200);
+  });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function eventually(check: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await sleep(20);
+  }
+}
