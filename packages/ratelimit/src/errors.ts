@@ -75,6 +75,9 @@ export function isRateLimitError(value: unknown, code?: RateLimitErrorCode): val
   if (typeof value !== "object" || value === null) return false;
   const { name, code: actual } = value as { name?: unknown; code?: unknown };
   return (
-    name === "RateLimitError" && typeof actual === "string" && CODES.has(actual) && (code === undefined || actual === code)
+    name === "RateLimitError" &&
+    typeof actual === "string" &&
+    CODES.has(actual) &&
+    (code === undefined || actual === code)
   );
 }

@@ -25,7 +25,8 @@ export type KeyFunction = (req: Request) => string | undefined | Promise<string 
  * app.post("/auth/login", rateLimit({ limiter, key: byAddress }));
  * ```
  */
-export const byAddress: KeyFunction = (req) => `ip:${addressKey(req.ip ?? req.socket.remoteAddress ?? "unknown")}`;
+export const byAddress: KeyFunction = (req) =>
+  `ip:${addressKey(req.ip ?? req.socket.remoteAddress ?? "unknown")}`;
 
 /**
  * Keys by account, with `account` reading the account id (or normalised email) from the request.
@@ -35,7 +36,9 @@ export const byAddress: KeyFunction = (req) => `ip:${addressKey(req.ip ?? req.so
  * app.post("/auth/login", express.json(), rateLimit({ limiter, key: byAccount((req) => req.body?.email?.toLowerCase()) }));
  * ```
  */
-export function byAccount(account: (req: Request) => string | undefined | Promise<string | undefined>): KeyFunction {
+export function byAccount(
+  account: (req: Request) => string | undefined | Promise<string | undefined>,
+): KeyFunction {
   return async (req) => {
     const id = await account(req);
     return id === undefined || id === "" ? undefined : `account:${id}`;
@@ -101,7 +104,13 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
       if (decision.allowed) return next();
       const retryAfterS = Math.ceil(decision.retryAfterMs / 1000);
       res.set("Retry-After", String(retryAfterS));
-      problem(res, 429, "rate_limited", "Too many requests", `Rate limit "${name}" reached; retry in ${retryAfterS} s.`);
+      problem(
+        res,
+        429,
+        "rate_limited",
+        "Too many requests",
+        `Rate limit "${name}" reached; retry in ${retryAfterS} s.`,
+      );
     } catch (error) {
       if (isRateLimitError(error, "store_unavailable")) {
         res.set("Retry-After", "1");

@@ -67,7 +67,10 @@ export class RateLimiter {
     const { limit, periodMs, burst = limit, name = "default", failure = "closed" } = options;
     this.policy = checkPolicy(limit, periodMs, burst);
     if (failure !== "open" && failure !== "closed") {
-      throw new RateLimitError("invalid_options", `failure must be "open" or "closed", got ${String(failure)}`);
+      throw new RateLimitError(
+        "invalid_options",
+        `failure must be "open" or "closed", got ${String(failure)}`,
+      );
     }
     this.name = name;
     this.failure = failure;
@@ -144,7 +147,9 @@ export class RateLimiter {
     }
     if (this.failure === "closed") {
       return Promise.reject(
-        new RateLimitError("store_unavailable", "the rate limit store failed; failing closed", { cause: error }),
+        new RateLimitError("store_unavailable", "the rate limit store failed; failing closed", {
+          cause: error,
+        }),
       );
     }
     const { limit, burst } = this.policy;

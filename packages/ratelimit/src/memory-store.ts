@@ -63,10 +63,16 @@ export class MemoryStore implements RateLimitStore {
   constructor(options: MemoryStoreOptions = {}) {
     const { maxKeys = 100_000, whenFull = "evict-oldest" } = options;
     if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
-      throw new RateLimitError("invalid_options", `maxKeys must be a whole number >= 1, got ${String(maxKeys)}`);
+      throw new RateLimitError(
+        "invalid_options",
+        `maxKeys must be a whole number >= 1, got ${String(maxKeys)}`,
+      );
     }
     if (whenFull !== "evict-oldest" && whenFull !== "refuse") {
-      throw new RateLimitError("invalid_options", `whenFull must be "evict-oldest" or "refuse", got ${String(whenFull)}`);
+      throw new RateLimitError(
+        "invalid_options",
+        `whenFull must be "evict-oldest" or "refuse", got ${String(whenFull)}`,
+      );
     }
     this.#maxKeys = maxKeys;
     this.#refuseWhenFull = whenFull === "refuse";

@@ -128,7 +128,12 @@ describe("rateLimit middleware", () => {
     const perAddress = new RateLimiter({ name: "ip", limit: 10, periodMs: 60_000, clock: () => 0 });
     const perAccount = new RateLimiter({ name: "account", limit: 3, periodMs: 60_000, clock: () => 0 });
     const app = express();
-    app.get("/", rateLimit({ limiter: perAddress, key: byAddress }), rateLimit({ limiter: perAccount, key: byAccount(() => "ada") }), ok);
+    app.get(
+      "/",
+      rateLimit({ limiter: perAddress, key: byAddress }),
+      rateLimit({ limiter: perAccount, key: byAccount(() => "ada") }),
+      ok,
+    );
     const response = await fetch(await listen(app));
     expect(response.headers.get("ratelimit-policy")).toBe('"ip";q=10;w=60, "account";q=3;w=60');
     expect(response.headers.get("ratelimit")).toBe('"ip";r=9;t=6, "account";r=2;t=20');
@@ -141,10 +146,17 @@ describe("rateLimit middleware", () => {
       return store;
     };
     const app = express();
-    app.get("/closed", rateLimit({ limiter: new RateLimiter({ limit: 5, periodMs: 60_000, store: full() }), key: byAddress }), ok);
+    app.get(
+      "/closed",
+      rateLimit({ limiter: new RateLimiter({ limit: 5, periodMs: 60_000, store: full() }), key: byAddress }),
+      ok,
+    );
     app.get(
       "/open",
-      rateLimit({ limiter: new RateLimiter({ limit: 5, periodMs: 60_000, store: full(), failure: "open" }), key: byAddress }),
+      rateLimit({
+        limiter: new RateLimiter({ limit: 5, periodMs: 60_000, store: full(), failure: "open" }),
+        key: byAddress,
+      }),
       ok,
     );
     const base = await listen(app);

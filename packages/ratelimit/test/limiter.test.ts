@@ -22,7 +22,13 @@ describe("exact budget with a fake clock", () => {
     clock.now += 99;
     expect(await limiter.consume("k")).toMatchObject({ allowed: false, retryAfterMs: 1 });
     clock.now += 1;
-    expect(await limiter.consume("k")).toEqual({ allowed: true, limit: 10, remaining: 0, resetMs: 500, retryAfterMs: 0 });
+    expect(await limiter.consume("k")).toEqual({
+      allowed: true,
+      limit: 10,
+      remaining: 0,
+      resetMs: 500,
+      retryAfterMs: 0,
+    });
     clock.now += 500;
     expect(await limiter.consume("k")).toMatchObject({ allowed: true, remaining: 4, resetMs: 100 });
   });
@@ -94,7 +100,10 @@ describe("errors", () => {
 
   it.each([-1, 1.5, 6, Number.NaN])("refuses cost %s with invalid_cost", async (cost) => {
     const limiter = new RateLimiter({ limit: 10, periodMs: 1000, burst: 5 });
-    await expect(limiter.consume("k", cost)).rejects.toMatchObject({ name: "RateLimitError", code: "invalid_cost" });
+    await expect(limiter.consume("k", cost)).rejects.toMatchObject({
+      name: "RateLimitError",
+      code: "invalid_cost",
+    });
   });
 
   it("enforce throws rate_limited with the decision on cause", async () => {

@@ -34,7 +34,12 @@ describe("MemoryStore", () => {
   it("refuses new keys when told to, and the limiter's failure policy applies", async () => {
     const errors: unknown[] = [];
     const store = new MemoryStore({ maxKeys: 1, whenFull: "refuse" });
-    const closed = new RateLimiter({ limit: 1, periodMs: 60_000, store, onStoreError: (e) => errors.push(e) });
+    const closed = new RateLimiter({
+      limit: 1,
+      periodMs: 60_000,
+      store,
+      onStoreError: (e) => errors.push(e),
+    });
     const open = new RateLimiter({ limit: 1, periodMs: 60_000, store, failure: "open", name: "open" });
     expect((await closed.consume("a")).allowed).toBe(true);
     const error = await closed.consume("b").catch((e: unknown) => e);
@@ -44,8 +49,12 @@ describe("MemoryStore", () => {
   });
 
   it("refuses bad options", () => {
-    expect(() => new MemoryStore({ maxKeys: 0 })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => new MemoryStore({ maxKeys: 0 })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
     // @ts-expect-error checked at run time too
-    expect(() => new MemoryStore({ whenFull: "drop" })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => new MemoryStore({ whenFull: "drop" })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 });

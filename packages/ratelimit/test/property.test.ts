@@ -8,7 +8,10 @@ const policyArb = fc.record({
   burst: fc.integer({ min: 1, max: 20 }),
 });
 const requestsArb = fc.array(
-  fc.record({ waitMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 5000 })), cost: fc.nat(3) }),
+  fc.record({
+    waitMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 5000 })),
+    cost: fc.nat(3),
+  }),
   { maxLength: 200 },
 );
 
@@ -42,7 +45,9 @@ describe("property: the limiter never exceeds its policy", () => {
             units += accepted[j]?.cost ?? 0;
             const elapsed = (accepted[j]?.at ?? 0) - (accepted[i]?.at ?? 0);
             // Integer form of units <= burst + elapsed * limit / periodMs.
-            expect(units * policy.periodMs).toBeLessThanOrEqual(policy.burst * policy.periodMs + elapsed * policy.limit);
+            expect(units * policy.periodMs).toBeLessThanOrEqual(
+              policy.burst * policy.periodMs + elapsed * policy.limit,
+            );
           }
         }
       }),
@@ -71,7 +76,9 @@ describe("property: the limiter never exceeds its policy", () => {
           const missing = capacity - left;
           expect(decision.resetMs).toBe(Number((missing + BigInt(policy.limit) - 1n) / BigInt(policy.limit)));
           const short = allowed ? 0n : need - tokens;
-          expect(decision.retryAfterMs).toBe(Number((short + BigInt(policy.limit) - 1n) / BigInt(policy.limit)));
+          expect(decision.retryAfterMs).toBe(
+            Number((short + BigInt(policy.limit) - 1n) / BigInt(policy.limit)),
+          );
         }
       }),
       { numRuns: 300 },

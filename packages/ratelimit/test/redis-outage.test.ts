@@ -114,10 +114,21 @@ describe("Redis stopped mid-run", () => {
 
   it("loads the script again after SCRIPT FLUSH (NOSCRIPT fallback)", async () => {
     for (const client of [io, node]) {
-      const limiter = new RateLimiter({ name: "flush", limit: 3, periodMs: 60_000, store: new RedisStore({ client }) });
+      const limiter = new RateLimiter({
+        name: "flush",
+        limit: 3,
+        periodMs: 60_000,
+        store: new RedisStore({ client }),
+      });
       await io.script("FLUSH");
-      expect(await limiter.consume(`k${client === io ? 1 : 2}`)).toMatchObject({ allowed: true, remaining: 2 });
-      expect(await limiter.consume(`k${client === io ? 1 : 2}`)).toMatchObject({ allowed: true, remaining: 1 });
+      expect(await limiter.consume(`k${client === io ? 1 : 2}`)).toMatchObject({
+        allowed: true,
+        remaining: 2,
+      });
+      expect(await limiter.consume(`k${client === io ? 1 : 2}`)).toMatchObject({
+        allowed: true,
+        remaining: 1,
+      });
     }
   });
 });

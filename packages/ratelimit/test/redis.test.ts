@@ -46,6 +46,25 @@ describe.each([
     expect(refused?.resetMs).toBeGreaterThan(3_599_000);
   });
 
+  it("keeps the sub-millisecond remainder when limit does not divide the period (7 per minute)", async () => {
+    const store = new RedisStore({ client: client(), prefix });
+    const limiter = new RateLimiter({ name: `${name}-frac`, limit: 7, periodMs: 60_000, burst: 3, store });
+    for (const remaining of [2, 1, 0])
+      expect(await limiter.consume("k")).toMatchObject({ allowed: true, remaining });
+    const refused = await limiter.consume("k");
+    expect(refused.allowed).toBe(false);
+    // One unit every 8571.43 ms; the bucket is full 25714.29 ms after the first request.
+    expect(refused.retryAfterMs).toBeGreaterThan(8_000);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(8_572);
+    expect(refused.resetMs).toBeLessThanOrEqual(25_715);
+    const key = `${prefix}${name}-frac:k`;
+    const [value, ttl] = await Promise.all([io.get(key), io.pttl(key)]);
+    // Expiry at the first whole ms after the TAT; the value is how far (in 1/7 ms) the TAT falls short of it.
+    expect(Number(value)).toBeGreaterThanOrEqual(0);
+    expect(Number(value)).toBeLessThan(7);
+    expect(ttl * 7 - Number(value)).toBeGreaterThan(0);
+  });
+
   it("charges costs, expires the key when the bucket is full again, and resets", async () => {
     const store = new RedisStore({ client: client(), prefix });
     const limiter = new RateLimiter({ name: `${name}-cost`, limit: 10, periodMs: 60_000, burst: 10, store });
@@ -73,7 +92,12 @@ describe("two limiter instances sharing one key", () => {
   });
 
   it("agree on time through the server clock even when their own clocks are skewed", async () => {
-    const policy = { name: "skew", limit: 1, periodMs: 3_600_000, store: new RedisStore({ client: io, prefix }) };
+    const policy = {
+      name: "skew",
+      limit: 1,
+      periodMs: 3_600_000,
+      store: new RedisStore({ client: io, prefix }),
+    };
     const early = new RateLimiter({ ...policy, clock: () => Date.now() - 7_200_000 });
     const late = new RateLimiter({ ...policy, clock: () => Date.now() + 7_200_000 });
     expect((await late.consume("k")).allowed).toBe(true);

@@ -18,7 +18,10 @@ export function checkPolicy(limit: number, periodMs: number, burst: number): Rat
     ["burst", burst],
   ] as const) {
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new RateLimitError("invalid_options", `${name} must be a whole number >= 1, got ${String(value)}`);
+      throw new RateLimitError(
+        "invalid_options",
+        `${name} must be a whole number >= 1, got ${String(value)}`,
+      );
     }
   }
   if (!Number.isSafeInteger(2 * burst * periodMs + limit)) {
@@ -30,12 +33,34 @@ export function checkPolicy(limit: number, periodMs: number, burst: number): Rat
 /** The debt in ticks of a key whose TAT is `tat` ms plus `rem` ticks, at `now`. */
 export function debtAt(tat: number, rem: number, now: number, limit: number): number {
   const d = (tat - now) * limit + rem;
-  return d > 0 ? d : 0;
+  return Math.max(d, 0);
 }
 
-/** The decision for a request of `cost` against a bucket with debt `d` (ticks). */
-export function decide(d: number, policy: RateLimitPolicy, cost: number): RateLimitDecision {
-  const { limit, periodMs } = policy;
+/**
+ * The same policy in coarser ticks: limit and periodMs divided by their greatest common
+ * divisor. Decisions do not change; when limit divides periodMs (5 per minute, 10 per
+ * second) the reduced limit is 1 and the TAT is always a whole millisecond, which lets the
+ * Redis script skip the remainder.
+ */
+export function reduce(policy: RateLimitPolicy): RateLimitPolicy {
+  let a = policy.limit;
+  let b = policy.periodMs;
+  while (b !== 0) [a, b] = [b, a % b];
+  return { limit: policy.limit / a, periodMs: policy.periodMs / a, burst: policy.burst };
+}
+
+/**
+ * The decision for a request of `cost` against a bucket with debt `d` (ticks of the
+ * policy), reporting `reportedLimit` (the user's limit when `policy` is {@link reduce}d).
+ */
+export function decide(
+  d: number,
+  policy: RateLimitPolicy,
+  cost: number,
+  reportedLimit = policy.limit,
+): RateLimitDecision {
+  const { limit: tickLimit, periodMs } = policy;
+  const limit = reportedLimit;
   const capacity = policy.burst * periodMs;
   const next = d + cost * periodMs;
   if (next <= capacity) {
@@ -43,7 +68,7 @@ export function decide(d: number, policy: RateLimitPolicy, cost: number): RateLi
       allowed: true,
       limit,
       remaining: floorDiv(capacity - next, periodMs),
-      resetMs: ceilDiv(next, limit),
+      resetMs: ceilDiv(next, tickLimit),
       retryAfterMs: 0,
     };
   }
@@ -51,8 +76,8 @@ export function decide(d: number, policy: RateLimitPolicy, cost: number): RateLi
     allowed: false,
     limit,
     remaining: floorDiv(capacity - d, periodMs),
-    resetMs: ceilDiv(d, limit),
-    retryAfterMs: ceilDiv(next - capacity, limit),
+    resetMs: ceilDiv(d, tickLimit),
+    retryAfterMs: ceilDiv(next - capacity, tickLimit),
   };
 }
 

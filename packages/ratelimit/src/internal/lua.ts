@@ -1,41 +1,42 @@
 import { createHash } from "node:crypto";
 
 /*
- * The GCRA step of internal/gcra.ts in Lua, run atomically by Redis with the server's clock
- * (TIME is allowed in scripts since Redis 5's effect replication), so instances with skewed
- * clocks agree. The value is "<tat ms>:<remainder in 1/limit ms>" and expires when the
- * bucket is full again. Integer division goes through math.fmod, which is exact for whole
- * doubles, where Lua's % is not.
+ * The GCRA step run atomically by Redis. The state of a key lives in its expiry and its
+ * value, both kept by the Redis server's clock, so instances with skewed clocks agree and
+ * the script needs no TIME call: the key expires at E, the first whole millisecond at or
+ * after the theoretical arrival time (TAT), and its value is how many 1/limit ms the TAT
+ * falls short of E. The debt in 1/limit ms (see internal/gcra.ts) is then
+ *   d = PTTL * limit - value,
+ * and the key vanishes exactly when the bucket is full again. The script returns d as it
+ * was before this request; the client derives the decision from d with the same integer
+ * formula (internal/gcra.ts `decide`), so Redis does as little arithmetic as possible.
+ * Integer division uses math.fmod, exact for whole doubles, where Lua's % is not.
  *
- * KEYS[1] key; ARGV: periodMs, limit, burst, cost.
- * Returns {allowed (0|1), remaining, resetMs, retryAfterMs}.
+ * The client sends the policy reduced by gcd(limit, periodMs) (internal/gcra.ts `reduce`):
+ * when the reduced limit is 1 the value is always 0 and the script skips the GET.
+ *
+ * KEYS[1] key; ARGV: limit, burst * periodMs, cost * periodMs (of the reduced policy).
  */
 export const GCRA_LUA = `
-local period = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local function fdiv(a, b) return (a - math.fmod(a, b)) / b end
-local function cdiv(a, b) return fdiv(a + b - 1, b) end
+local limit = tonumber(ARGV[1])
+local add = tonumber(ARGV[3])
 local d = 0
-local value = redis.call('GET', KEYS[1])
-if value then
-  local sep = string.find(value, ':', 1, true)
-  d = (tonumber(string.sub(value, 1, sep - 1)) - now) * limit + tonumber(string.sub(value, sep + 1))
-  if d < 0 then d = 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then
+  d = ttl * limit
+  if limit > 1 then d = d - (tonumber(redis.call('GET', KEYS[1])) or 0) end
 end
-local capacity = burst * period
-local nd = d + cost * period
-if nd <= capacity then
-  if cost > 0 then
-    local ahead = fdiv(nd, limit)
-    redis.call('SET', KEYS[1], string.format('%d:%d', now + ahead, nd - ahead * limit), 'PX', ahead + 1)
+local nd = d + add
+if add > 0 and nd <= tonumber(ARGV[2]) then
+  if limit == 1 then
+    if ttl > 0 then redis.call('PEXPIRE', KEYS[1], nd) else redis.call('SET', KEYS[1], '0', 'PX', nd) end
+  else
+    local up = nd + limit - 1
+    local ahead = (up - math.fmod(up, limit)) / limit
+    redis.call('SET', KEYS[1], ahead * limit - nd, 'PX', ahead)
   end
-  return {1, fdiv(capacity - nd, period), cdiv(nd, limit), 0}
 end
-return {0, fdiv(capacity - d, period), cdiv(d, limit), cdiv(nd - capacity, limit)}
+return d
 `;
 
 /** SHA-1 of {@link GCRA_LUA}, for EVALSHA. */

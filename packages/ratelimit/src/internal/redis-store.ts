@@ -1,5 +1,6 @@
 import { RateLimitError } from "../errors.js";
 import type { RateLimitDecision, RateLimitPolicy, RateLimitStore } from "../types.js";
+import { decide, reduce } from "./gcra.js";
 import { GCRA_LUA, GCRA_SHA } from "./lua.js";
 
 /**
@@ -55,10 +56,17 @@ export interface RedisStoreOptions {
   readonly timeoutMs?: number;
 }
 
-const isIoRedis = (client: IoRedisClient | NodeRedisClient): client is IoRedisClient =>
-  typeof (client as IoRedisClient).evalsha === "function" && typeof (client as IoRedisClient).status === "string";
+interface Prepared {
+  readonly reduced: RateLimitPolicy;
+  readonly args: readonly string[];
+}
 
-const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith("NOSCRIPT");
+const isIoRedis = (client: IoRedisClient | NodeRedisClient): client is IoRedisClient =>
+  typeof (client as IoRedisClient).evalsha === "function" &&
+  typeof (client as IoRedisClient).status === "string";
+
+const isNoScript = (error: unknown): boolean =>
+  error instanceof Error && error.message.startsWith("NOSCRIPT");
 
 /**
  * A store in Redis shared by every instance: one atomic Lua script and one round trip per
@@ -79,6 +87,8 @@ export class RedisStore implements RateLimitStore {
   readonly #send: (script: boolean, key: string, args: string[]) => Promise<unknown>;
   readonly #delete: (key: string) => Promise<unknown>;
   readonly #ready: () => boolean;
+  #lastPolicy: RateLimitPolicy | undefined;
+  #prepared: Prepared = { reduced: { limit: 1, periodMs: 1, burst: 1 }, args: [] };
 
   /**
    * Wraps a client; throws `invalid_options` when it is neither ioredis nor node-redis.
@@ -91,7 +101,10 @@ export class RedisStore implements RateLimitStore {
   constructor(options: RedisStoreOptions) {
     const { client, prefix = "rl:", timeoutMs = 500 } = options;
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
-      throw new RateLimitError("invalid_options", `timeoutMs must be a whole number >= 1, got ${String(timeoutMs)}`);
+      throw new RateLimitError(
+        "invalid_options",
+        `timeoutMs must be a whole number >= 1, got ${String(timeoutMs)}`,
+      );
     }
     this.#prefix = prefix;
     this.#timeoutMs = timeoutMs;
@@ -103,7 +116,9 @@ export class RedisStore implements RateLimitStore {
     } else if (typeof (client as NodeRedisClient | undefined)?.sendCommand === "function") {
       this.#ready = () => client.isReady;
       this.#send = (script, key, args) =>
-        client.sendCommand(script ? ["EVAL", GCRA_LUA, "1", key, ...args] : ["EVALSHA", GCRA_SHA, "1", key, ...args]);
+        client.sendCommand(
+          script ? ["EVAL", GCRA_LUA, "1", key, ...args] : ["EVALSHA", GCRA_SHA, "1", key, ...args],
+        );
       this.#delete = (key) => client.sendCommand(["DEL", key]);
     } else {
       throw new RateLimitError("invalid_options", "client must be an ioredis 5 or node-redis 5 client");
@@ -118,22 +133,26 @@ export class RedisStore implements RateLimitStore {
    * await store.consume("ip:10.0.0.1", { limit: 10, periodMs: 1000, burst: 10 }, 1, Date.now());
    * ```
    */
-  async consume(key: string, policy: RateLimitPolicy, cost: number, _now: number): Promise<RateLimitDecision> {
-    const args = [String(policy.periodMs), String(policy.limit), String(policy.burst), String(cost)];
-    const reply = await this.#run(async () => {
-      const fullKey = this.#prefix + key;
-      try {
-        return await this.#send(false, fullKey, args);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return await this.#send(true, fullKey, args);
-      }
-    });
-    if (!Array.isArray(reply) || reply.length !== 4) {
-      throw new RateLimitError("store_unavailable", "unexpected reply from the rate limit script", { cause: reply });
-    }
-    const [allowed, remaining, resetMs, retryAfterMs] = reply.map(Number) as [number, number, number, number];
-    return { allowed: allowed === 1, limit: policy.limit, remaining, resetMs, retryAfterMs };
+  consume(key: string, policy: RateLimitPolicy, cost: number, _now: number): Promise<RateLimitDecision> {
+    const { reduced, args: policyArgs } = this.#prepare(policy);
+    const args = [policyArgs[0] as string, policyArgs[1] as string, String(cost * reduced.periodMs)];
+    const fullKey = this.#prefix + key;
+    return this.#run(
+      () =>
+        this.#send(false, fullKey, args).catch((error: unknown) => {
+          if (!isNoScript(error)) throw error;
+          return this.#send(true, fullKey, args);
+        }),
+      (reply) => {
+        const debt = Number(reply);
+        if (!Number.isSafeInteger(debt) || debt < 0) {
+          throw new RateLimitError("store_unavailable", "unexpected reply from the rate limit script", {
+            cause: reply,
+          });
+        }
+        return decide(debt, reduced, cost, policy.limit);
+      },
+    );
   }
 
   /**
@@ -145,11 +164,30 @@ export class RedisStore implements RateLimitStore {
    * ```
    */
   async delete(key: string): Promise<void> {
-    await this.#run(() => this.#delete(this.#prefix + key));
+    await this.#run(
+      () => this.#delete(this.#prefix + key),
+      () => undefined,
+    );
   }
 
-  /** Runs `task` if the client is ready, failing it with `store_timeout` after `timeoutMs`. */
-  #run<T>(task: () => Promise<T>): Promise<T> {
+  /** The reduced policy and its script arguments; the last policy's are reused. */
+  #prepare(policy: RateLimitPolicy): Prepared {
+    if (policy !== this.#lastPolicy) {
+      const reduced = reduce(policy);
+      this.#lastPolicy = policy;
+      this.#prepared = {
+        reduced,
+        args: [String(reduced.limit), String(policy.burst * reduced.periodMs)],
+      };
+    }
+    return this.#prepared;
+  }
+
+  /**
+   * Runs `task` if the client is ready and maps its reply with `map`, failing with
+   * `store_timeout` after `timeoutMs`.
+   */
+  #run<T>(task: () => Promise<unknown>, map: (reply: unknown) => T): Promise<T> {
     if (!this.#ready()) {
       return Promise.reject(new RateLimitError("store_unavailable", "the Redis client is not connected"));
     }
@@ -159,9 +197,13 @@ export class RedisStore implements RateLimitStore {
       }, this.#timeoutMs);
       timer.unref();
       task().then(
-        (value) => {
+        (reply) => {
           clearTimeout(timer);
-          resolve(value);
+          try {
+            resolve(map(reply));
+          } catch (error) {
+            reject(error);
+          }
         },
         (error: unknown) => {
           clearTimeout(timer);
