@@ -8,5 +8,14 @@ export default defineConfig({
   target: "node20",
   sourcemap: true,
   // The workspace packages are bundled from their built dist through node_modules like any dependency.
-  external: [/^@mpvstream\//, "@electric-sql/pglite", "pg", "ioredis", "express", "pino", "prom-client", "zod"],
+  external: [
+    /^@mpvstream\//,
+    "@electric-sql/pglite",
+    "pg",
+    "ioredis",
+    "express",
+    "pino",
+    "prom-client",
+    "zod",
+  ],
 });
