@@ -10,7 +10,7 @@ import { SegmentCache } from "../src/media/segment-cache.js";
 const [hlsRoot = "", streamId = "", sessionId = "", portFile = ""] = process.argv.slice(2);
 const cache = new SegmentCache();
 cache.watch(path.join(hlsRoot, streamId));
-const sessions = new Map([[sessionId, { streamId, expiresAtMs: Date.now() + 3_600_000, ended: false }]]);
+const sessions = new Map([[sessionId, { streamId, expiresAt: Date.now() + 3_600_000, endedAt: null }]]);
 const gate = createGate({
   hlsRoot,
   cache,

@@ -13,6 +13,9 @@ import { migrate } from "./db/migrations.js";
 import type { AppContext } from "./http/context.js";
 import { errorHandler, notFound, requestLog, securityHeaders } from "./http/middleware.js";
 import { createLimiters, DEFAULT_LIMITS, type LimitSettings } from "./limits/limits.js";
+import { createGate } from "./media/gate.js";
+import { type PipelineDefaults, PipelineStreamController } from "./media/pipelines.js";
+import { SegmentCache } from "./media/segment-cache.js";
 import { ErrorLog } from "./monitoring/errors.js";
 import { createMetrics } from "./monitoring/metrics.js";
 import { Billing } from "./playback/billing.js";
@@ -35,6 +38,10 @@ import { RecordingStreamController, type StreamController } from "./streams/cont
 /** What a custom stream controller is built from (issue 8 plugs the pipeline in here). */
 export interface StreamControllerDeps {
   streams: StreamStore;
+  /** `DATA_DIR/hls`, where pipelines write each stream's files. */
+  hlsRoot: string;
+  /** The gate's file cache; pipelines watch their stream's directory in it. */
+  segmentCache: SegmentCache;
   sessions: SessionCache;
   errors: ErrorLog;
   clock: () => number;
@@ -54,7 +61,10 @@ export interface AppOptions {
   passwordCost?: PasswordCost;
   /** A database to use instead of opening one from the configuration (it is not closed by `close()`). */
   database?: Database;
-  /** Builds the stream controller (default: records state changes, no pipeline). */
+  /**
+   * Builds the stream controller. Default: {@link pipelineController}, one supervised ffmpeg per
+   * live stream. {@link recordingController} only records state changes (tests that need no video).
+   */
   streamController?: (deps: StreamControllerDeps) => StreamController;
   /** Prefix of Redis keys and channels (default `mpvstream:`). */
   redisPrefix?: string;
@@ -74,6 +84,13 @@ export interface AppHandle {
   sessions: SessionCache;
   /** The stream controller. */
   controller: StreamController;
+  /**
+   * The `/play/{session_id}/{file}` gate as a plain `node:http` listener: it answers and returns
+   * `true` for paths under `/play/`, and returns `false` for everything else (hand those to `app`).
+   */
+  gate: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => boolean;
+  /** The gate's bounded file cache. */
+  segmentCache: SegmentCache;
   /** Changes the base of playback URLs (used when the port is only known after listening). */
   setPublicUrl(url: string): void;
   /** Closes the stores, Redis and timers (not an HTTP server: see `startServer`). */
@@ -88,6 +105,38 @@ const VERSION = (() => {
     return "0.0.0";
   }
 })();
+
+/**
+ * The production stream controller: one supervised `@mpvstream/hls` pipeline per live stream,
+ * streams left live brought back up at start.
+ *
+ * @example
+ * ```ts
+ * await startServer(config, { streamController: pipelineController({ segmentSeconds: 1 }) });
+ * ```
+ */
+export function pipelineController(
+  defaults: PipelineDefaults = {},
+): (deps: StreamControllerDeps) => StreamController {
+  return (deps) =>
+    new PipelineStreamController({
+      streams: deps.streams,
+      errors: deps.errors,
+      hlsRoot: deps.hlsRoot,
+      cache: deps.segmentCache,
+      clock: deps.clock,
+      logger: deps.logger,
+      pipeline: defaults,
+    });
+}
+
+/**
+ * A stream controller that only checks and records state changes, with no pipeline: for tests of
+ * the control plane that need no video. The gate never serves its streams.
+ */
+export function recordingController(): (deps: StreamControllerDeps) => StreamController {
+  return (deps) => new RecordingStreamController(deps.streams, deps.clock);
+}
 
 /** Opens the database named by the configuration (PGlite under `DATA_DIR/pglite`, or PostgreSQL). */
 export function openConfiguredDatabase(config: ServerConfig): Promise<Database> {
@@ -184,10 +233,13 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
         fanout.publish(record);
       },
     });
-    const controller = (
-      options.streamController ?? ((d) => new RecordingStreamController(d.streams, d.clock))
-    )({
+    const hlsRoot = path.join(config.dataDir, "hls");
+    const segmentCache = new SegmentCache();
+    cleanups.push(() => segmentCache.close());
+    const controller = (options.streamController ?? pipelineController())({
       streams,
+      hlsRoot,
+      segmentCache,
       sessions: cache,
       errors,
       clock,
@@ -219,6 +271,19 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
       redis,
       publicUrl: () => publicUrl,
     };
+    if (controller instanceof PipelineStreamController) await controller.resume();
+    const gate = createGate({
+      hlsRoot,
+      cache: segmentCache,
+      lookupSession: (id) => cache.get(id),
+      isStreamLive: (id) => controller instanceof PipelineStreamController && controller.isLive(id),
+      graceMs: config.sessionGraceS * 1000,
+      clock,
+      onRefusal: (reason, _sessionId, streamId) => {
+        metrics.recordPlaybackError(reason);
+        if (reason !== "not_found") errors.record(`gate_${reason}`, `playback refused: ${reason}`, streamId);
+      },
+    });
     if (!options.skipSeed) {
       await seed({ config, users, streams, controller, passwordCost: context.passwordCost, clock, logger });
     }
@@ -256,6 +321,8 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
       db,
       sessions: cache,
       controller,
+      gate,
+      segmentCache,
       setPublicUrl(url) {
         publicUrl = url.replace(/\/+$/, "");
       },

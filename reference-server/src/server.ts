@@ -30,7 +30,10 @@ export async function startServer(config: ServerConfig, options: AppOptions = {}
   const handle = await createApp(config, options);
   const server = http.createServer(
     { requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16_384 },
-    handle.app,
+    (req, res) => {
+      // The gate answers /play/ from memory before Express: live segments are the hot path.
+      if (!handle.gate(req, res)) handle.app(req, res);
+    },
   );
   server.keepAliveTimeout = 5_000;
   server.timeout = 60_000;

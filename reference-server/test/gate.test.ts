@@ -20,11 +20,11 @@ const now = 1_000_000;
 const refusals: GateRefusal[] = [];
 const cache = new SegmentCache({ maxBytes: 1024 * 1024 });
 const sessions = new Map<string, GateSession>([
-  [SESSION, { streamId: "demo", expiresAtMs: now + 60_000, ended: false }],
-  [OTHER, { streamId: "other", expiresAtMs: now + 60_000, ended: false }],
-  [EXPIRED, { streamId: "demo", expiresAtMs: now - 10_001, ended: false }],
-  [STOPPED, { streamId: "demo", expiresAtMs: now + 60_000, ended: true }],
-  [OFFLINE, { streamId: "offline", expiresAtMs: now + 60_000, ended: false }],
+  [SESSION, { streamId: "demo", expiresAt: now + 60_000, endedAt: null }],
+  [OTHER, { streamId: "other", expiresAt: now + 60_000, endedAt: null }],
+  [EXPIRED, { streamId: "demo", expiresAt: now - 10_001, endedAt: null }],
+  [STOPPED, { streamId: "demo", expiresAt: now + 60_000, endedAt: now }],
+  [OFFLINE, { streamId: "offline", expiresAt: now + 60_000, endedAt: null }],
 ]);
 
 beforeAll(async () => {
@@ -126,9 +126,9 @@ describe("gate", () => {
 
   it("honours a session until expires_at plus the grace", async () => {
     const id = "g".repeat(22);
-    sessions.set(id, { streamId: "demo", expiresAtMs: now - 9_999, ended: false });
+    sessions.set(id, { streamId: "demo", expiresAt: now - 9_999, endedAt: null });
     expect((await raw(`/play/${id}/index.m3u8`)).status).toBe(200);
-    sessions.set(id, { streamId: "demo", expiresAtMs: now - 10_001, ended: false });
+    sessions.set(id, { streamId: "demo", expiresAt: now - 10_001, endedAt: null });
     expect((await raw(`/play/${id}/index.m3u8`)).status).toBe(403);
   });
 

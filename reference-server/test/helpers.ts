@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { pino } from "pino";
-import type { AppOptions } from "../src/app.js";
+import { type AppOptions, recordingController } from "../src/app.js";
 import { defineConfig, type ServerConfig } from "../src/config.js";
 import { type Database, openDatabase } from "../src/db/database.js";
 import { type ServerHandle, startServer } from "../src/server.js";
@@ -73,6 +73,8 @@ export async function testServer(
       logger: pino({ level: "silent" }),
       passwordCost: TEST_COST,
       limits: GENEROUS,
+      // Control-plane tests need no video: streams only record their state (media tests override this).
+      streamController: recordingController(),
       ...(fresh ? { database: fresh.db } : {}),
       ...options,
     },

@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineConfig } from "../../../reference-server/src/config.js";
 import { type Database, openDatabase } from "../../../reference-server/src/db/database.js";
+import { recordingController } from "../../../reference-server/src/app.js";
 import { type ServerHandle, startServer } from "../../../reference-server/src/server.js";
 import { createClient, isProblemError, type MpvstreamClient } from "../src/index.js";
 import { rejection } from "./helpers.js";
@@ -55,6 +56,7 @@ describe.each(["pglite", "postgres"] as const)("the client against the reference
         logger: pino({ level: "silent" }),
         passwordCost: { log2N: 10, r: 8, p: 1 },
         clock: () => Date.now() + offsetMs,
+        streamController: recordingController(),
         ...(fresh === undefined ? {} : { database: fresh.db }),
       },
     );

@@ -7,9 +7,9 @@ import type { SegmentCache } from "./segment-cache.js";
 export interface GateSession {
   readonly streamId: string;
   /** End of the paid period, in ms since the epoch. */
-  readonly expiresAtMs: number;
-  /** Stopped by the viewer or revoked by an admin: never served again. */
-  readonly ended: boolean;
+  readonly expiresAt: number;
+  /** When the viewer stopped it or an admin revoked it (never served again), or `null`. */
+  readonly endedAt: number | null;
 }
 
 /** Why the gate refused a request, for metrics and the error log. */
@@ -104,11 +104,11 @@ export function createGate(options: GateOptions): (req: IncomingMessage, res: Se
       refuse(res, "unknown_session", sessionId, undefined);
       return true;
     }
-    if (session.ended) {
+    if (session.endedAt !== null) {
       refuse(res, "session_ended", sessionId, session.streamId);
       return true;
     }
-    if (clock() > session.expiresAtMs + graceMs) {
+    if (clock() > session.expiresAt + graceMs) {
       refuse(res, "session_expired", sessionId, session.streamId);
       return true;
     }
