@@ -32,6 +32,7 @@ import { IdempotencyStore } from "./store/idempotency.js";
 import { refreshTokens } from "./store/refresh-tokens.js";
 import { sessions } from "./store/sessions.js";
 import { StreamStore } from "./store/streams.js";
+import { UserCache } from "./store/user-cache.js";
 import { UserStore } from "./store/users.js";
 import { RecordingStreamController, type StreamController } from "./streams/controller.js";
 
@@ -200,6 +201,8 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
       for (const record of await sessions.recent(db, clock() - config.sessionGraceS * 1000))
         cache.apply(record);
     };
+    const users = new UserStore(db);
+    const userCache = new UserCache(users, { ttlMs: 2000, clock });
     if (config.redisUrl !== undefined) {
       const common = { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true };
       redis = new Redis(config.redisUrl, { ...common, enableOfflineQueue: false });
@@ -218,11 +221,11 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
         cache,
         channel: `${prefix}sessions`,
         resync,
+        onUser: (id) => userCache.invalidate(id),
         onError: onRedisError,
       });
     }
     await resync();
-    const users = new UserStore(db);
     const streams = new StreamStore(db);
     const billing = new Billing(db, {
       periodS: config.sessionPeriodS,
@@ -257,6 +260,12 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
       clock,
       db,
       users,
+      userCache,
+      balanceChanged(userId) {
+        // Dropped rather than set: two changes may finish out of order; the next read is exact.
+        userCache.invalidate(userId);
+        fanout.publishUser(userId);
+      },
       streams,
       idempotency: new IdempotencyStore(db),
       billing,

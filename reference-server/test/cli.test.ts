@@ -119,41 +119,46 @@ describe("mpvstream-server", () => {
       child: ChildProcess;
       done: Promise<{ code: number | null; stdout: string; stderr: string }>;
     } = run(["start"], { ...env, PORT: "0", MPVSTREAM_DEMO: "1", LOG_LEVEL: "info" });
-    let out = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 60_000);
-      server.child.stdout?.on("data", (chunk) => {
-        out += chunk;
-        const match = /"url":"(http:[^"]+)"/.exec(out);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
+    try {
+      let out = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 60_000);
+        server.child.stdout?.on("data", (chunk) => {
+          out += chunk;
+          const match = /"url":"(http:[^"]+)"/.exec(out);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
       });
-    });
-    const login = await fetch(`${url}/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "demo@local", password: "demo" }),
-    });
-    const body = (await login.json()) as { access_token: string; user: { points_balance: number } };
-    expect(body.user.points_balance).toBe(1000);
-    // The demo stream is live once its pipeline has produced a playlist (at once without one).
-    let state = "";
-    for (const until = Date.now() + 45_000; state !== "live" && Date.now() < until; ) {
-      const res = await fetch(`${url}/streams/demo`, {
-        headers: { authorization: `Bearer ${body.access_token}` },
+      const login = await fetch(`${url}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "demo@local", password: "demo" }),
       });
-      state = ((await res.json()) as { state: string }).state;
-      if (state !== "live") await new Promise((resolve) => setTimeout(resolve, 250));
+      const body = (await login.json()) as { access_token: string; user: { points_balance: number } };
+      expect(body.user.points_balance).toBe(1000);
+      // The demo stream is live once its pipeline has produced a playlist (at once without one).
+      let state = "";
+      for (const until = Date.now() + 45_000; state !== "live" && Date.now() < until; ) {
+        const res = await fetch(`${url}/streams/demo`, {
+          headers: { authorization: `Bearer ${body.access_token}` },
+        });
+        state = ((await res.json()) as { state: string }).state;
+        if (state !== "live") await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(state).toBe("live");
+      const boss = await fetch(`${url}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "boss@example.test", password: "boss-password" }),
+      });
+      expect(boss.status).toBe(200);
+    } catch (error) {
+      server.child.kill("SIGTERM");
+      throw error;
     }
-    expect(state).toBe("live");
-    const boss = await fetch(`${url}/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "boss@example.test", password: "boss-password" }),
-    });
-    expect(boss.status).toBe(200);
     server.child.kill("SIGTERM");
     const exit = await server.done;
     expect(exit.code).toBe(0);

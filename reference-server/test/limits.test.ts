@@ -119,6 +119,12 @@ describe("rate limits", () => {
     await eventually(() => b.sessions.isActive(id));
     expect((await apiB.call("DELETE", `/admin/sessions/${id}`, { token: admin })).status).toBe(204);
     await eventually(() => !a.sessions.isActive(id) && a.sessions.get(id)?.endReason === "revoked");
+    // A balance changed through B shows in A's GET /me (A drops its cached copy on B's message).
+    const me = await apiA.get("/me", admin);
+    await apiB.post(`/admin/users/${me.body.id}/points`, { delta: 25, reason: "shared" }, admin);
+    await eventuallyAsync(
+      async () => (await apiA.get("/me", admin)).body.points_balance === me.body.points_balance + 25,
+    );
     await b.stop();
     servers.splice(servers.indexOf(b), 1);
     await a.close(1000);
@@ -149,6 +155,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function eventually(check: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await sleep(20);
+  }
+}
+
+async function eventuallyAsync(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
     if (Date.now() > until) throw new Error("condition not met in time");
     await sleep(20);
   }

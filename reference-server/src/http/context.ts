@@ -12,6 +12,7 @@ import type { Billing } from "../playback/billing.js";
 import type { SessionCache } from "../sessions/cache.js";
 import type { IdempotencyStore } from "../store/idempotency.js";
 import type { StreamStore } from "../store/streams.js";
+import type { UserCache } from "../store/user-cache.js";
 import type { UserStore } from "../store/users.js";
 import type { StreamController } from "../streams/controller.js";
 
@@ -21,6 +22,10 @@ export interface AppContext {
   clock: () => number;
   db: Database;
   users: UserStore;
+  /** Users as `GET /me` reads them: cached briefly, updated on every balance change. */
+  userCache: UserCache;
+  /** Drops the cached copy of a user whose balance this instance changed, here and on the other instances. */
+  balanceChanged(userId: string, balance: number): void;
   streams: StreamStore;
   idempotency: IdempotencyStore;
   billing: Billing;

@@ -56,6 +56,7 @@ export function adminRoutes(app: Express, ctx: AppContext): void {
       if (outcome === "insufficient_points") {
         throw new HttpProblem("insufficient_points", "This correction would take the balance below zero.");
       }
+      ctx.balanceChanged(userId, outcome.balance);
       return { status: 200, body: answer };
     });
   });

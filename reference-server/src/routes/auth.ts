@@ -111,7 +111,7 @@ export function authRoutes(app: Express, ctx: AppContext): void {
   });
 
   app.get("/me", authenticate(ctx), async (_req, res) => {
-    const user = await ctx.users.get(caller(res).userId);
+    const user = await ctx.userCache.get(caller(res).userId);
     if (!user) throw new HttpProblem("unauthorized", "The user of this token no longer exists.");
     res.json(user);
   });

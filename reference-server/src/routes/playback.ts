@@ -46,6 +46,7 @@ export function playbackRoutes(app: Express, ctx: AppContext): void {
           },
         });
         ctx.metrics.pointsSpent.inc(result.charged);
+        if (result.charged > 0) ctx.balanceChanged(userId, result.balance);
         return { status: 201, body: answer };
       });
     },
@@ -73,6 +74,7 @@ export function playbackRoutes(app: Express, ctx: AppContext): void {
         },
       });
       ctx.metrics.pointsSpent.inc(result.charged);
+      if (result.charged > 0) ctx.balanceChanged(userId, result.balance);
       return { status: 200, body: answer };
     });
   });

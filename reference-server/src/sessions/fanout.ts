@@ -6,6 +6,8 @@ import type { CachedSession, SessionCache } from "./cache.js";
 export interface SessionFanout {
   /** Publishes a change made by this instance. */
   publish(session: CachedSession): void;
+  /** Tells the other instances that a user's balance changed (they drop their cached copy). */
+  publishUser(userId: string): void;
   /** Stops listening. */
   close(): Promise<void>;
 }
@@ -13,6 +15,7 @@ export interface SessionFanout {
 /** One instance, nothing to carry: the in-memory default. */
 export const localFanout: SessionFanout = {
   publish() {},
+  publishUser() {},
   async close() {},
 };
 
@@ -28,6 +31,8 @@ export interface RedisFanoutOptions {
   channel: string;
   /** Reloads recent sessions from the store; called after (re)subscribing, so nothing missed while Redis was away stays missed. */
   resync: () => Promise<void>;
+  /** Called with the id of a user changed by another instance. */
+  onUser?: (userId: string) => void;
   /** Called with errors (publish failures, bad messages). */
   onError: (error: unknown) => void;
 }
@@ -42,8 +47,12 @@ export async function redisFanout(options: RedisFanoutOptions): Promise<SessionF
   subscriber.on("message", (from: string, message: string) => {
     if (from !== channel) return;
     try {
-      const parsed = JSON.parse(message) as { from: string; session: CachedSession };
+      const parsed = JSON.parse(message) as { from: string; session?: CachedSession; user?: string };
       if (parsed.from === instance) return;
+      if (typeof parsed.user === "string") {
+        options.onUser?.(parsed.user);
+        return;
+      }
       const s = parsed.session;
       if (typeof s?.id !== "string" || typeof s.expiresAt !== "number")
         throw new Error("malformed session message");
@@ -60,6 +69,9 @@ export async function redisFanout(options: RedisFanoutOptions): Promise<SessionF
   return {
     publish(session) {
       publisher.publish(channel, JSON.stringify({ from: instance, session })).catch(onError);
+    },
+    publishUser(userId) {
+      publisher.publish(channel, JSON.stringify({ from: instance, user: userId })).catch(onError);
     },
     async close() {
       subscriber.disconnect();

@@ -1,0 +1,224 @@
+// P3: GET /me (authenticated) vs GET /healthz on the same server; P10: renew (debit) throughput
+// on PostgreSQL and PGlite with the ledger invariant checked after. Prints Markdown to stdout.
+// The P1 gate benchmark (bench/run-gate.ts) runs after, when present, and its section follows.
+import { type ChildProcess, fork, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import autocannon from "autocannon";
+
+const here = import.meta.dirname;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = 3;
+const log = (line: string) => process.stderr.write(`bench reference-server: ${line}\n`);
+
+interface Child {
+  url: string;
+  call(message: Record<string, unknown>): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+async function spawnServer(kind: "pglite" | "postgres"): Promise<Child> {
+  const child: ChildProcess = fork(join(here, "control-server.ts"), [kind], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk) => {
+      out += chunk;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  let next = 0;
+  const pending = new Map<number, (value: unknown) => void>();
+  child.on("message", (m: { id: number; result: unknown }) => pending.get(m.id)?.(m.result));
+  return {
+    url,
+    call(message) {
+      const id = ++next;
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        child.send({ ...message, id });
+      });
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+async function json(url: string, body: unknown, token?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+async function rps(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const result = await autocannon({ url, connections: 32, duration: SECONDS, headers });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+async function p3(): Promise<string> {
+  const server = await spawnServer("pglite");
+  try {
+    const login = await json(`${server.url}/auth/login`, {
+      email: "bench@example.test",
+      password: "bench-password",
+    });
+    const auth = { authorization: `Bearer ${login.body.access_token as string}` };
+    await rps(`${server.url}/healthz`);
+    await rps(`${server.url}/me`, auth);
+    const health: number[] = [];
+    const me: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2 === 0) {
+        health.push(await rps(`${server.url}/healthz`));
+        me.push(await rps(`${server.url}/me`, auth));
+      } else {
+        me.push(await rps(`${server.url}/me`, auth));
+        health.push(await rps(`${server.url}/healthz`));
+      }
+      log(
+        `P3 round ${round + 1}: /healthz ${Math.round(health.at(-1) ?? 0)}/s, /me ${Math.round(me.at(-1) ?? 0)}/s`,
+      );
+    }
+    const [h, m] = [median(health), median(me)];
+    return [
+      "## P3: authenticated API call vs /healthz",
+      "",
+      `Same server (PGlite store), autocannon, 32 connections, ${SECONDS} s per run, median of ${ROUNDS} alternating runs. \`GET /me\` verifies the bearer token (verified-token cache of @mpvstream/token) and reads the user's balance from the store.`,
+      "",
+      "| call | requests/s |",
+      "|---|---|",
+      `| \`GET /healthz\` | ${Math.round(h)} |`,
+      `| \`GET /me\` | ${Math.round(m)} |`,
+      "",
+      `Ratio \`/me\` / \`/healthz\`: **${(m / h).toFixed(2)}x** (bar >= 0.8x): ${m / h >= 0.8 ? "met" : "NOT met"}.`,
+    ].join("\n");
+  } finally {
+    await server.stop();
+  }
+}
+
+async function p10(
+  kind: "pglite" | "postgres",
+): Promise<{ rate: number; check: Record<string, number>; renews: number }> {
+  const server = await spawnServer(kind);
+  try {
+    const admin = (
+      await json(`${server.url}/auth/login`, { email: "bench@example.test", password: "bench-password" })
+    ).body.access_token as string;
+    await json(
+      `${server.url}/streams`,
+      { id: "b", title: "b", points_per_minute: 1, source: { kind: "test" } },
+      admin,
+    );
+    await json(`${server.url}/streams/b/state`, { state: "live" }, admin);
+    const sessions: { id: string; token: string }[] = [];
+    for (let u = 0; u < 100; u++) {
+      const email = `u${u}@example.test`;
+      await json(
+        `${server.url}/admin/users`,
+        { email, password: "bench-password", role: "user", points_balance: 1_000_000 },
+        admin,
+      );
+      const token = (await json(`${server.url}/auth/login`, { email, password: "bench-password" })).body
+        .access_token as string;
+      for (let s = 0; s < 4; s++) {
+        const start = await json(`${server.url}/playback/start`, { stream_id: "b" }, token);
+        sessions.push({ id: start.body.session_id as string, token });
+      }
+    }
+    // Each round renews every session once, 64 in flight, after moving the server clock one
+    // period on: every renew is then due and debits (one conditional UPDATE + ledger row).
+    let renews = 0;
+    let elapsed = 0;
+    const rounds = kind === "postgres" ? 10 : 6;
+    for (let round = 0; round < rounds; round++) {
+      await server.call({ advance: 60_000 });
+      let cursor = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (cursor < sessions.length) {
+            const session = sessions[cursor++] as (typeof sessions)[number];
+            const res = await json(
+              `${server.url}/playback/renew`,
+              { session_id: session.id },
+              session.token,
+              {
+                "idempotency-key": `r${round}-${session.id}`,
+              },
+            );
+            if (res.status !== 200 || res.body.points_charged !== 1) {
+              throw new Error(`renew answered ${res.status} ${JSON.stringify(res.body)}`);
+            }
+            renews++;
+          }
+        }),
+      );
+      elapsed += performance.now() - started;
+    }
+    const check = (await server.call({ check: true })) as Record<string, number>;
+    log(`P10 ${kind}: ${renews} renews in ${Math.round(elapsed)} ms; invariant ${JSON.stringify(check)}`);
+    return { rate: (renews * 1000) / elapsed, check, renews };
+  } finally {
+    await server.stop();
+  }
+}
+
+const sections: string[] = [];
+sections.push(await p3());
+const pgResult = await p10("postgres");
+const liteResult = await p10("pglite");
+const ok = (r: typeof pgResult) =>
+  r.check.mismatched === 0 &&
+  r.check.negative === 0 &&
+  r.check.duplicateKeys === 0 &&
+  r.check.debits === r.renews + 400
+    ? "holds"
+    : `BROKEN ${JSON.stringify(r.check)}`;
+sections.push(
+  [
+    "## P10: renew (debit) throughput",
+    "",
+    "400 sessions of 100 users, every renew due (the server clock moves one period between rounds) and sent with an `Idempotency-Key`, 64 in flight, over HTTP. Each one is a transaction: session row locked, conditional debit, ledger row, new expiry, idempotency answer. Afterwards, for every user: balance = sum of ledger deltas, no negative balance, no key debited twice, one ledger row per accepted renew.",
+    "",
+    "| store | renews | renews/s | bar | invariant |",
+    "|---|---|---|---|---|",
+    `| PostgreSQL | ${pgResult.renews} | ${Math.round(pgResult.rate)} | >= 1,000/s: ${(pgResult.rate / 1000).toFixed(2)}x | ${ok(pgResult)} |`,
+    `| PGlite | ${liteResult.renews} | ${Math.round(liteResult.rate)} | >= 300/s: ${(liteResult.rate / 300).toFixed(2)}x | ${ok(liteResult)} |`,
+  ].join("\n"),
+);
+process.stdout.write(`${sections.join("\n\n")}\n`);
+
+const gate = join(here, "run-gate.ts");
+if (existsSync(gate)) {
+  log("P1 (bench/run-gate.ts) ...");
+  const run = spawnSync(process.execPath, ["--import", "tsx", gate], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
+  if (run.status !== 0) {
+    log(`run-gate.ts failed with exit ${run.status}`);
+    process.exitCode = 1;
+  } else {
+    process.stdout.write(`\n${run.stdout.trim()}\n`);
+  }
+}
