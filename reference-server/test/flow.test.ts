@@ -55,5 +55,13 @@ describe.each(BACKENDS)("main flows on %s", (kind) => {
       (await api.post("/playback/stop", { session_id: start.body.session_id }, viewer.access_token)).status,
     ).toBe(204);
     expect(server.sessions.isActive(start.body.session_id)).toBe(false);
+    // A grant shows in GET /me at once, although /me is served from a short-lived cache.
+    const grant = await api.post(
+      `/admin/users/${viewer.user.id}/points`,
+      { delta: 40, reason: "gift" },
+      admin,
+    );
+    expect(grant.body).toEqual({ points_balance: 42 });
+    expect((await api.get("/me", viewer.access_token)).body.points_balance).toBe(42);
   });
 });
