@@ -24,7 +24,12 @@ if (kind === "postgres") {
 }
 const db =
   kind === "postgres"
-    ? await openDatabase({ kind: "postgres", url: DATABASE_URL, schema, max: 20 })
+    ? await openDatabase({
+        kind: "postgres",
+        url: DATABASE_URL,
+        schema,
+        ...(process.env.BENCH_POOL ? { max: Number(process.env.BENCH_POOL) } : {}),
+      })
     : await openDatabase({ kind: "pglite", dataDir: join(dataDir, "pglite") });
 let offset = 0;
 const server = await startServer(
@@ -51,9 +56,13 @@ const server = await startServer(
   },
 );
 
-process.on("message", async (message: { advance?: number; check?: boolean; id: number }) => {
+process.on("message", async (message: { advance?: number; check?: boolean; cpu?: boolean; id: number }) => {
   if (message.advance !== undefined) offset += message.advance;
   let result: unknown = null;
+  if (message.cpu) {
+    const usage = process.cpuUsage();
+    result = usage.user + usage.system;
+  }
   if (message.check) {
     const rows = await db.query<{ balance: number; total: number | null; neg: number }>(
       `SELECT u.balance, (SELECT sum(delta) FROM ledger l WHERE l.user_id = u.id) AS total,

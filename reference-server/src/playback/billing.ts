@@ -109,6 +109,59 @@ export class Billing {
     );
   }
 
+  /**
+   * Pays one more period of a session in one statement: the conditional debit, the session's new
+   * expiry and the ledger row (unique per session period and per key) happen together or not at
+   * all; no row from the debit means the balance was short (402).
+   */
+  async #chargePeriod(
+    tx: Queryable,
+    c: {
+      userId: string;
+      cost: number;
+      sessionId: string;
+      streamId: string;
+      period: number;
+      expiresAt: number;
+      idempotencyKey: string | undefined;
+      now: number;
+    },
+  ): Promise<number> {
+    if (c.cost === 0) {
+      await tx.query(
+        "UPDATE sessions SET expires_at = $2::timestamptz, periods_paid = periods_paid + 1 WHERE id = $1",
+        [c.sessionId, ts(c.expiresAt)],
+      );
+      return this.#debit(tx, c.userId, 0);
+    }
+    const [row] = await tx.query<{ balance: number }>(
+      `WITH debit AS (
+         UPDATE users SET balance = balance - $2::bigint WHERE id = $1 AND balance >= $2::bigint RETURNING balance
+       ), extend AS (
+         UPDATE sessions SET expires_at = $4::timestamptz, periods_paid = periods_paid + 1,
+           points_charged = points_charged + $2::bigint
+         WHERE id = $3 AND EXISTS (SELECT 1 FROM debit) RETURNING id
+       ), entry AS (
+         INSERT INTO ledger (user_id, delta, balance_after, kind, reason, session_id, period, idempotency_key, created_at)
+         SELECT $1, -$2::bigint, balance, 'playback', $5, $3, $6, $7, $8::timestamptz FROM debit RETURNING id
+       )
+       SELECT balance FROM debit`,
+      [
+        c.userId,
+        c.cost,
+        c.sessionId,
+        ts(c.expiresAt),
+        `playback of ${c.streamId}, period ${c.period + 1}`,
+        c.period,
+        c.idempotencyKey === undefined ? null : `${c.userId}:${c.idempotencyKey}`,
+        ts(c.now),
+      ],
+    );
+    if (!row)
+      throw new HttpProblem("insufficient_points", `This costs ${c.cost} points and your balance is lower.`);
+    return Number(row.balance);
+  }
+
   /** Starts a session on a live stream, paying the first period. */
   async start(input: {
     userId: string;
@@ -188,7 +241,11 @@ export class Billing {
     try {
       const result = await this.#db.transaction(async (tx) => {
         // Locks the session: concurrent renews of one session run one at a time, so a period is never paid twice.
-        const session = await this.#owned(tx, userId, sessionId, true);
+        const session = await sessions.getForRenew(tx, sessionId);
+        if (!session) throw new HttpProblem("session_not_found", "There is no such playback session.");
+        if (session.userId !== userId) {
+          throw new HttpProblem("forbidden", "This playback session belongs to another user.");
+        }
         if (session.endedAt !== null) {
           throw new HttpProblem("session_ended", `The session was ${session.endReason ?? "stopped"}.`);
         }
@@ -202,29 +259,23 @@ export class Billing {
           await input.finish?.(tx, out);
           return out;
         }
-        const [stream] = await tx.query<{ state: string; points_per_minute: number }>(
-          "SELECT state, points_per_minute FROM streams WHERE id = $1",
-          [session.streamId],
-        );
-        if (!stream || stream.state === "offline") {
+        if (session.streamState === null || session.streamState === "offline") {
           streamGone = true;
           throw new HttpProblem("session_ended", `The stream "${session.streamId}" has gone offline.`);
         }
-        const cost = periodCost(Number(stream.points_per_minute), this.#options.periodS);
-        const balance = await this.#debit(tx, userId, cost);
+        const cost = periodCost(session.pointsPerMinute, this.#options.periodS);
         const period = session.periodsPaid;
         const expiresAt = Math.max(session.expiresAt, now) + this.periodMs;
-        await tx.query(
-          `UPDATE sessions SET expires_at = $2::timestamptz, periods_paid = periods_paid + 1,
-             points_charged = points_charged + $3 WHERE id = $1`,
-          [session.id, ts(expiresAt), cost],
-        );
-        await this.#ledger(
-          tx,
-          { userId, cost, balance, streamId: session.streamId, sessionId, period },
-          input.idempotencyKey,
+        const balance = await this.#chargePeriod(tx, {
+          userId,
+          cost,
+          sessionId,
+          streamId: session.streamId,
+          period,
+          expiresAt,
+          idempotencyKey: input.idempotencyKey,
           now,
-        );
+        });
         const updated: SessionRecord = {
           ...session,
           expiresAt,

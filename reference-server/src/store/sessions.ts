@@ -59,6 +59,24 @@ export const sessions = {
     return row ? toRecord(row) : undefined;
   },
 
+  /** One session locked for the rest of the transaction, with its stream's state and price (one round trip). */
+  async getForRenew(
+    db: Queryable,
+    id: string,
+  ): Promise<(SessionRecord & { streamState: string | null; pointsPerMinute: number }) | undefined> {
+    const [row] = await db.query<Row & { stream_state: string | null; points_per_minute: number | null }>(
+      `SELECT s.*, st.state AS stream_state, st.points_per_minute FROM sessions s
+       LEFT JOIN streams st ON st.id = s.stream_id WHERE s.id = $1 FOR UPDATE OF s`,
+      [id],
+    );
+    if (!row) return undefined;
+    return {
+      ...toRecord(row),
+      streamState: row.stream_state,
+      pointsPerMinute: Number(row.points_per_minute ?? 0),
+    };
+  },
+
   /** Sessions not ended and not yet expired at `now`, oldest first. */
   async active(db: Queryable, now: number): Promise<SessionRecord[]> {
     const rows = await db.query<Row>(
