@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+import { processIo } from "./internal/io.js";
+import { main } from "./main.js";
+
+const code = await main(process.argv.slice(2), processIo());
+// Let stdout drain, then leave: nothing else should keep the process alive.
+process.exitCode = code;
+setTimeout(() => process.exit(code), 200).unref();
