@@ -145,6 +145,16 @@ describe("media plane", () => {
     expect(head.status).toBe(200);
   });
 
+  it("serves the playlist as the live window moves, never a stale copy", async () => {
+    const session = await startSession(await viewer());
+    const sequence = async () => {
+      const text = await (await fetch(session.playback_url)).text();
+      return Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1]);
+    };
+    const first = await sequence();
+    await until("the media sequence to advance", sequence, (now) => now >= first + 2, 15_000);
+  }, 30_000);
+
   it("refuses a session once expires_at plus the grace has passed", async () => {
     const session = await startSession(await viewer());
     expect((await fetch(session.playback_url)).status).toBe(200);

@@ -22,7 +22,8 @@ interface Entry {
  * Live viewers all read the same few segments within seconds, so a segment is read from disk
  * once and then served from memory. Each watched directory has an inotify watcher; any change
  * or rename of a file drops it from the cache at once, so a rewritten playlist or a deleted
- * segment is never served stale. Files are opened with `O_NOFOLLOW` (no symlinks) and only
+ * segment is never served stale. Only the watched directory's own files are cached; files in
+ * its subdirectories are read from disk on every request. Files are opened with `O_NOFOLLOW` (no symlinks) and only
  * inside a watched directory.
  */
 export class SegmentCache {
@@ -50,7 +51,10 @@ export class SegmentCache {
   /** Starts watching a stream's HLS directory (created beforehand); idempotent. */
   watch(dir: string): void {
     if (this.#watchers.has(dir)) return;
-    const watcher = watch(dir, { recursive: true, persistent: false }, (_event, file) => {
+    // Not recursive: Node 20's recursive watch on Linux is emulated and reports renames late or
+    // not at all, while a plain inotify watch reports each one. Files in subdirectories are
+    // therefore never cached (see #load).
+    const watcher = watch(dir, { persistent: false }, (_event, file) => {
       if (file === null) this.invalidateDir(dir);
       else this.invalidate(path.join(dir, file.toString()));
     });
@@ -122,7 +126,8 @@ export class SegmentCache {
     const generation = this.#generations.get(file) ?? 0;
     const data = await readInside(file, root, this.#maxFileBytes * 4);
     if (data === undefined) return undefined;
-    const cacheable = this.isWatched(root) && data.length <= this.#maxFileBytes;
+    const cacheable =
+      this.isWatched(root) && path.dirname(file) === root && data.length <= this.#maxFileBytes;
     if (cacheable && (this.#generations.get(file) ?? 0) === generation) {
       this.#entries.set(file, { data, generation });
       this.#bytes += data.length;
