@@ -9,7 +9,7 @@ import autocannon from "autocannon";
 
 const here = import.meta.dirname;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = 3;
+const ROUNDS = 5;
 const log = (line: string) => process.stderr.write(`bench reference-server: ${line}\n`);
 
 interface Child {

@@ -111,7 +111,8 @@ export function authRoutes(app: Express, ctx: AppContext): void {
   });
 
   app.get("/me", authenticate(ctx), async (_req, res) => {
-    const user = await ctx.userCache.get(caller(res).userId);
+    const id = caller(res).userId;
+    const user = ctx.userCache.peek(id) ?? (await ctx.userCache.get(id));
     if (!user) throw new HttpProblem("unauthorized", "The user of this token no longer exists.");
     res.json(user);
   });

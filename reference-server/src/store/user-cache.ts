@@ -21,6 +21,12 @@ export class UserCache {
     this.#max = options.max ?? 50_000;
   }
 
+  /** The cached user when read less than `ttlMs` ago, without waiting for anything; else `undefined`. */
+  peek(id: string): User | undefined {
+    const entry = this.#entries.get(id);
+    return entry !== undefined && this.#clock() - entry.at < this.#ttlMs ? entry.user : undefined;
+  }
+
   /** The user, from the cache when read less than `ttlMs` ago. */
   async get(id: string): Promise<User | undefined> {
     const now = this.#clock();
