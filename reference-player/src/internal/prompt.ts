@@ -22,10 +22,11 @@ export function ask(
   hidden = false,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    output.write(question);
     let answer = "";
     const raw = hidden && typeof input.setRawMode === "function";
+    // Echo goes off before the prompt shows: keys typed the moment it appears are not echoed.
     if (raw) input.setRawMode?.(true);
+    output.write(question);
     input.setEncoding("utf8");
     const finish = (error?: CliError) => {
       input.off("data", onData);

@@ -65,7 +65,9 @@ export class StatusDisplay {
   /** Redraws the status line. */
   draw(line: string): void {
     if (!this.#tty) return;
-    const width = Math.max(20, (this.#out.columns ?? 80) - 1);
+    // A pseudo-terminal nobody sized reports 0 columns: assume 80 then.
+    const columns = this.#out.columns || 80;
+    const width = Math.max(20, columns - 1);
     this.#out.write(`\r\x1b[2K${fit(line, width)}`);
     this.#shown = true;
   }
