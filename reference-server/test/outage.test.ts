@@ -12,7 +12,7 @@ function proxy(target: URL) {
   let port = 0;
   const open = () =>
     new Promise<void>((resolve) => {
-      server = createServer((client) => {
+      const listener = createServer((client) => {
         const upstream = connect(Number(target.port || 5432), target.hostname);
         for (const s of [client, upstream]) {
           sockets.add(s);
@@ -21,8 +21,9 @@ function proxy(target: URL) {
         }
         client.pipe(upstream).pipe(client);
       });
-      server.listen(port, "127.0.0.1", () => {
-        port = (server?.address() as { port: number }).port;
+      server = listener;
+      listener.listen(port, "127.0.0.1", () => {
+        port = (listener.address() as { port: number }).port;
         resolve();
       });
     });
