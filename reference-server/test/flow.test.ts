@@ -35,6 +35,14 @@ describe.each(BACKENDS)("main flows on %s", (kind) => {
     expect(start.body.points_balance).toBe(7);
     expect(start.body.playback_url).toBe(`${server.url}/play/${start.body.session_id}/index.m3u8`);
     expect(server.sessions.isActive(start.body.session_id)).toBe(true);
+    const metrics = await api.get("/monitoring/metrics", admin);
+    expect(metrics.body).toMatchObject({
+      active_sessions: 1,
+      streams_live: 1,
+      viewers_by_stream: { news: 1 },
+    });
+    expect(metrics.body.points_spent_per_minute).toBe(5);
+    expect((await api.get("/streams/news", viewer.access_token)).body.viewers).toBe(1);
     const renew = await api.post(
       "/playback/renew",
       { session_id: start.body.session_id },

@@ -48,6 +48,16 @@ describe.each(BACKENDS)("store on %s", (kind) => {
     ]);
   });
 
+  it("upserts an admin: creates it, then resets password and role and keeps the balance", async () => {
+    const first = await users.upsert({ email: "Root@example.test", passwordHash: "h1", role: "admin", now });
+    expect(first.created).toBe(true);
+    await users.changePoints({ userId: first.user.id, delta: 9, reason: "keep", now });
+    await db.query("UPDATE users SET role = 'user' WHERE id = $1", [first.user.id]);
+    const again = await users.upsert({ email: "root@EXAMPLE.test", passwordHash: "h2", role: "admin", now });
+    expect(again).toEqual({ created: false, user: { ...first.user, points_balance: 9 } });
+    expect((await users.findByEmail("root@example.test"))?.password_hash).toBe("h2");
+  });
+
   it("keeps balances non-negative: CHECK as the backstop, corrections refused below zero", async () => {
     const user = await users.create({
       email: "bob@example.test",
