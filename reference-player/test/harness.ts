@@ -64,6 +64,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       limits: {
         loginPerAddress: { limit: 1000, periodS: 60, burst: 1000 },
         loginPerAccount: { limit: 1000, periodS: 60, burst: 1000 },
+        playbackStartPerAccount: { limit: 1000, periodS: 60, burst: 1000 },
       },
     },
   );

@@ -287,6 +287,7 @@ class Run {
         stream_id: this.#stream.id,
         session_id: this.#session.session_id,
         title: this.#stream.title,
+        first_frame_at: this.#firstFrameAt === undefined ? null : new Date(this.#firstFrameAt).toISOString(),
         watched_s: Math.round(watchedMs / 1000),
         points_spent: this.#spent,
         points_balance: this.#balance,
