@@ -3,6 +3,8 @@ export {
   type AppOptions,
   createApp,
   openConfiguredDatabase,
+  pipelineController,
+  recordingController,
   type StreamControllerDeps,
 } from "./app.js";
 export { type ConfigResult, defineConfig, loadConfig, type ServerConfig } from "./config.js";
