@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -122,6 +123,45 @@ export function http(base: string) {
       const res = await call("POST", "/auth/login", { body: { email, password } });
       if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body as { access_token: string; refresh_token: string; user: { id: string } };
+    },
+  };
+}
+
+/** A TCP proxy to PostgreSQL or Redis that a test can cut and restore, like a server restart. */
+export function proxy(target: URL) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const open = () =>
+    new Promise<void>((resolve) => {
+      const listener = createServer((client) => {
+        const upstream = connect(
+          Number(target.port || (target.protocol === "redis:" ? 6379 : 5432)),
+          target.hostname,
+        );
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on("close", () => sockets.delete(s));
+          s.on("error", () => {});
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server = listener;
+      listener.listen(port, "127.0.0.1", () => {
+        port = (listener.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  return {
+    open,
+    get port() {
+      return port;
+    },
+    async cut() {
+      await new Promise<void>((resolve) => {
+        server?.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
     },
   };
 }

@@ -3,43 +3,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.js";
-import { ADMIN, DATABASE_URL, http, type TestServer, testServer } from "./helpers.js";
-
-/** A TCP proxy to PostgreSQL that the test can cut and restore, like a database restart. */
-function proxy(target: URL) {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const open = () =>
-    new Promise<void>((resolve) => {
-      const listener = createServer((client) => {
-        const upstream = connect(Number(target.port || 5432), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on("close", () => sockets.delete(s));
-          s.on("error", () => {});
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server = listener;
-      listener.listen(port, "127.0.0.1", () => {
-        port = (listener.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  return {
-    open,
-    get port() {
-      return port;
-    },
-    async cut() {
-      await new Promise<void>((resolve) => {
-        server?.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-    },
-  };
-}
+import { ADMIN, DATABASE_URL, http, proxy, type TestServer, testServer } from "./helpers.js";
 
 describe("database outage", () => {
   const schema = `t_${randomBytes(6).toString("hex")}`;
