@@ -89,9 +89,12 @@ const problemBody = fc.record(
     status: fc.integer({ min: 400, max: 599 }),
     detail: fc.string({ maxLength: 2048 }),
     code: fc.constantFrom(...ERROR_CODES),
-    errors: fc.array(fc.record({ path: fc.string({ maxLength: 50 }), message: fc.string({ maxLength: 200 }) }), {
-      maxLength: 5,
-    }),
+    errors: fc.array(
+      fc.record({ path: fc.string({ maxLength: 50 }), message: fc.string({ maxLength: 200 }) }),
+      {
+        maxLength: 5,
+      },
+    ),
   },
   { requiredKeys: ["type", "title", "status", "detail", "code"] },
 );
@@ -118,11 +121,16 @@ describe("JSON round trip", () => {
 
   it.each(cases)("a %s with any extra field is refused", (_name, schema, arbitrary) => {
     fc.assert(
-      fc.property(arbitrary, fc.string({ minLength: 1, maxLength: 20 }), fc.jsonValue(), (value, key, extra) => {
-        fc.pre(!Object.hasOwn(value as object, key));
-        const withExtra = JSON.parse(JSON.stringify({ ...(value as object), [key]: extra }));
-        expect(schema.safeParse(withExtra).success).toBe(false);
-      }),
+      fc.property(
+        arbitrary,
+        fc.string({ minLength: 1, maxLength: 20 }),
+        fc.jsonValue(),
+        (value, key, extra) => {
+          fc.pre(!Object.hasOwn(value as object, key));
+          const withExtra = JSON.parse(JSON.stringify({ ...(value as object), [key]: extra }));
+          expect(schema.safeParse(withExtra).success).toBe(false);
+        },
+      ),
     );
   });
 });
