@@ -1,8 +1,7 @@
 // P3: GET /me (authenticated) vs GET /healthz on the same server; P10: renew (debit) throughput
 // on PostgreSQL and PGlite with the ledger invariant checked after. Prints Markdown to stdout.
-// The P1 gate benchmark (bench/run-gate.ts) runs after, when present, and its section follows.
-import { type ChildProcess, fork, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+// P1 (bench/run-gate.ts) and P6/P8 (bench/run-media.ts) are sections of their own in npm run bench.
+import { type ChildProcess, fork, } from "node:child_process";
 import * as http from "node:http";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -255,18 +254,3 @@ if (pgResult && liteResult)
     ].join("\n"),
   );
 process.stdout.write(`${sections.join("\n\n")}\n`);
-
-const gate = join(here, "run-gate.ts");
-if (only === undefined && existsSync(gate)) {
-  log("P1 (bench/run-gate.ts) ...");
-  const run = spawnSync(process.execPath, ["--import", "tsx", gate], {
-    stdio: ["ignore", "pipe", "inherit"],
-    encoding: "utf8",
-  });
-  if (run.status !== 0) {
-    log(`run-gate.ts failed with exit ${run.status}`);
-    process.exitCode = 1;
-  } else {
-    process.stdout.write(`\n${run.stdout.trim()}\n`);
-  }
-}
