@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { constants } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { access } from "node:fs/promises";
 import * as path from "node:path";
 import { MpvError } from "./errors.js";
@@ -65,13 +65,37 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+const EXECUTABLE = process.platform === "win32" ? constants.F_OK : constants.X_OK;
+
 async function isExecutable(file: string): Promise<boolean> {
   try {
-    await access(file, process.platform === "win32" ? constants.F_OK : constants.X_OK);
+    await access(file, EXECUTABLE);
     return true;
   } catch {
     return false;
   }
+}
+
+function isExecutableSync(file: string): boolean {
+  try {
+    accessSync(file, EXECUTABLE);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function lookupSync(name: string): string | undefined {
+  const extensions =
+    process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.COM").split(";").concat("") : [""];
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (dir === "") continue;
+    for (const ext of extensions) {
+      const candidate = path.resolve(dir, name + ext.toLowerCase());
+      if (isExecutableSync(candidate)) return candidate;
+    }
+  }
+  return undefined;
 }
 
 async function lookup(name: string): Promise<string | undefined> {
@@ -98,7 +122,49 @@ function versionLine(file: string): Promise<string> {
 }
 
 /**
- * Finds mpv (an explicit path, or `PATH`), reads its version and refuses one that is too old.
+ * Where mpv is (an explicit path, or `PATH`), without running it. Synchronous (a few `access`
+ * calls), so that {@link launchMpv} has spawned mpv by the time it returns its promise and the
+ * caller's own start-up work overlaps mpv's.
+ *
+ * @internal
+ * @throws {@link MpvError} `not_found`.
+ */
+export function locateMpv(mpvPath: string | undefined): string {
+  const file = mpvPath !== undefined ? path.resolve(mpvPath) : lookupSync("mpv");
+  if (file === undefined || !isExecutableSync(file)) throw notFound(mpvPath);
+  return file;
+}
+
+function notFound(mpvPath: string | undefined): MpvError {
+  return new MpvError(
+    "not_found",
+    mpvPath !== undefined
+      ? `mpv not found at ${mpvPath}`
+      : "mpv not found on PATH: install it (apt install mpv, brew install mpv, https://mpv.io/installation/) or pass mpvPath",
+  );
+}
+
+/**
+ * What an mpv that reported `line` (`mpv 0.35.1 ...`) can do, or `too_old` below `minVersion`.
+ *
+ * @internal
+ */
+export function installationOf(file: string, line: string, minVersion = MIN_MPV_VERSION): MpvInstallation {
+  const version = parseMpvVersion(line);
+  if (version !== undefined && compareVersions(version, minVersion) < 0) {
+    throw new MpvError(
+      "too_old",
+      `mpv ${version} at ${file} is too old: @mpvstream/mpv needs mpv ${minVersion} or newer`,
+      { cause: { path: file, version, minVersion } },
+    );
+  }
+  const supportsIpcClientFd = version === undefined || compareVersions(version, IPC_CLIENT_FD_VERSION) >= 0;
+  return { path: file, version, versionLine: line, supportsIpcClientFd };
+}
+
+/**
+ * Finds mpv (an explicit path, or `PATH`), reads its version (`mpv --version`) and refuses one that
+ * is too old. {@link launchMpv} does not need it: it reads the version over IPC once mpv runs.
  *
  * @throws {@link MpvError} `not_found` when there is no runnable mpv, `too_old` below `minVersion`.
  * @example
@@ -110,29 +176,12 @@ function versionLine(file: string): Promise<string> {
 export async function findMpv(options: FindMpvOptions = {}): Promise<MpvInstallation> {
   const wanted = options.mpvPath;
   const file = wanted !== undefined ? path.resolve(wanted) : await lookup("mpv");
-  if (file === undefined || !(await isExecutable(file))) {
-    throw new MpvError(
-      "not_found",
-      wanted !== undefined
-        ? `mpv not found at ${wanted}`
-        : "mpv not found on PATH: install it (apt install mpv, brew install mpv, https://mpv.io/installation/) or pass mpvPath",
-    );
-  }
+  if (file === undefined || !(await isExecutable(file))) throw notFound(wanted);
   let line: string;
   try {
     line = await versionLine(file);
   } catch (cause) {
     throw new MpvError("not_found", `${file} did not run as mpv: ${(cause as Error).message}`, { cause });
   }
-  const version = parseMpvVersion(line);
-  const minVersion = options.minVersion ?? MIN_MPV_VERSION;
-  if (version !== undefined && compareVersions(version, minVersion) < 0) {
-    throw new MpvError(
-      "too_old",
-      `mpv ${version} at ${file} is too old: @mpvstream/mpv needs mpv ${minVersion} or newer`,
-      { cause: { path: file, version, minVersion } },
-    );
-  }
-  const supportsIpcClientFd = version === undefined || compareVersions(version, IPC_CLIENT_FD_VERSION) >= 0;
-  return { path: file, version, versionLine: line, supportsIpcClientFd };
+  return installationOf(file, line, options.minVersion);
 }

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
-import { MpvError } from "./errors.js";
-import { findMpv, type MpvInstallation } from "./find.js";
+import { isMpvError, MpvError } from "./errors.js";
+import { findMpv, installationOf, locateMpv, type MpvInstallation } from "./find.js";
 import { validateArgs } from "./internal/args.js";
 import { onProcessExit } from "./internal/cleanup.js";
 import { IpcConnection } from "./internal/ipc.js";
@@ -16,7 +16,7 @@ import type { MpvLogger } from "./types.js";
 export interface LaunchOptions {
   /** Path to mpv; by default `mpv` on `PATH`. */
   readonly mpvPath?: string;
-  /** What {@link findMpv} returned, to skip the version check on every launch. */
+  /** What {@link findMpv} returned: mpv is started as it says, without checking its version again. */
   readonly installation?: MpvInstallation;
   /** Extra mpv options (`--vo=null`, `--volume=50`); files and URLs are refused: use `loadfile`. */
   readonly args?: readonly string[];
@@ -66,7 +66,9 @@ function cachedInstallation(mpvPath: string | undefined): Promise<MpvInstallatio
 
 /**
  * Starts mpv idle with IPC, connects, and resolves with a {@link MpvPlayer} ready for `loadfile`:
- * no event can be missed, since nothing plays before you load it.
+ * no event can be missed, since nothing plays before you load it. Without `installation`, mpv's
+ * version is read over IPC once it runs (its `mpv-version` property), so a launch costs one mpv
+ * start-up, not two; `mpv --version` runs only when the start fails, to tell why.
  *
  * @throws {@link MpvError} `not_found`, `too_old`, `invalid_option`, or `start_failed` with mpv's
  * own message and exit code when it exits (or stays silent) before its IPC is ready.
@@ -80,7 +82,35 @@ function cachedInstallation(mpvPath: string | undefined): Promise<MpvInstallatio
  */
 export async function launchMpv(options: LaunchOptions = {}): Promise<MpvPlayer> {
   const userArgs = validateArgs(options.args ?? []);
-  const mpv = options.installation ?? (await cachedInstallation(options.mpvPath));
+  if (options.installation) return start(options.installation, userArgs, options, false);
+  const found = installations.get(options.mpvPath ?? "");
+  if (found) return start(await found, userArgs, options, false);
+  // Assume an mpv recent enough for IPC over a descriptor and check once it runs.
+  const assumed: MpvInstallation = {
+    path: locateMpv(options.mpvPath),
+    version: undefined,
+    versionLine: "mpv",
+    supportsIpcClientFd: true,
+  };
+  try {
+    return await start(assumed, userArgs, options, true);
+  } catch (error) {
+    if (!isMpvError(error, "start_failed")) throw error;
+    // Why did it fail: not an mpv at all, an mpv too old for our IPC (then start it over a
+    // socket), or mpv refusing an option (its own message, in `error`)?
+    const mpv = await cachedInstallation(options.mpvPath);
+    if (mpv.supportsIpcClientFd || process.platform === "win32") throw error;
+    return start(mpv, userArgs, options, false);
+  }
+}
+
+/** Spawns mpv and connects; with `verify`, reads its version over IPC and refuses a too old one. */
+async function start(
+  mpv: MpvInstallation,
+  userArgs: readonly string[],
+  options: LaunchOptions,
+  verify: boolean,
+): Promise<MpvPlayer> {
   const canUseFd = mpv.supportsIpcClientFd && process.platform !== "win32";
   const mode = options.ipc ?? (canUseFd ? "socketpair" : "socket");
   if (mode === "socketpair" && !canUseFd) {
@@ -175,13 +205,27 @@ export async function launchMpv(options: LaunchOptions = {}): Promise<MpvPlayer>
     ...(socket ? { socketPath: socket.socketPath } : {}),
     unregister,
   });
+  let reported: unknown;
   try {
-    await withDeadline(player.init(), deadline);
+    [, reported] = await withDeadline(
+      Promise.all([player.init(), verify ? player.get("mpv-version") : undefined]),
+      deadline,
+    );
   } catch (error) {
     ipc.close();
     return fail(error);
   }
-  logger?.info?.(`mpv: started ${mpv.versionLine.split(" ").slice(0, 2).join(" ")} (pid ${child.pid})`);
+  let versionLine = mpv.versionLine;
+  if (verify) {
+    versionLine = String(reported);
+    try {
+      installationOf(mpv.path, versionLine);
+    } catch (error) {
+      await player.close({ timeoutMs: 1000 });
+      throw error;
+    }
+  }
+  logger?.info?.(`mpv: started ${versionLine.split(" ").slice(0, 2).join(" ")} (pid ${child.pid})`);
   return player;
 }
 
