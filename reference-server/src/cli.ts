@@ -6,7 +6,9 @@ import { rotateKeys } from "./auth/keys.js";
 import { hashPassword } from "./auth/passwords.js";
 import { loadConfig, type ServerConfig } from "./config.js";
 import { appliedVersions, migrate } from "./db/migrations.js";
-import { startServer } from "./server.js";
+import { PipelineStreamController } from "./media/pipelines.js";
+import { DEMO_USER } from "./seed.js";
+import { type ServerHandle, startServer } from "./server.js";
 import { UserStore } from "./store/users.js";
 
 const HELP = `mpvstream-server: the mpvstream platform server
@@ -56,6 +58,7 @@ async function start(): Promise<void> {
     { url: server.url, publicUrl: cfg.publicUrl, store: server.db.kind, redis: cfg.redisUrl !== undefined },
     "listening",
   );
+  if (cfg.demo) printDemo(server, cfg).catch(() => {});
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -74,6 +77,34 @@ async function start(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/**
+ * Tells the person who ran `npm start` where the server is and how to watch the demo, once the
+ * demo stream is live (or after 30 s, saying it is not live yet). On stderr: stdout is JSON logs.
+ */
+async function printDemo(server: ServerHandle, cfg: ServerConfig): Promise<void> {
+  const controller = server.controller;
+  const live = () => controller instanceof PipelineStreamController && controller.isLive("demo");
+  const deadline = Date.now() + 30_000;
+  while (!live() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  const url = cfg.publicUrl;
+  const state = live()
+    ? "is live"
+    : "is not live yet (see GET /streams/demo and /monitoring/errors; ffmpeg may be missing)";
+  process.stderr.write(`
+  mpvstream is running at ${url}  (data in ${cfg.dataDir})
+
+  The demo stream "demo" ${state}: a test pattern with a clock and a tone, 1 point per minute.
+  Demo login: ${DEMO_USER.email} / ${DEMO_USER.password} (${DEMO_USER.points} points).
+
+  Watch it with the player, from this directory:
+
+    printf demo | npx mpvstream login --server ${url} --email ${DEMO_USER.email} --password-stdin && npx mpvstream play demo
+
+  Stop the server with Ctrl-C.
+
+`);
 }
 
 async function main(argv: string[]): Promise<number> {
