@@ -1,7 +1,7 @@
 // P3: GET /me (authenticated) vs GET /healthz on the same server; P10: renew (debit) throughput
 // on PostgreSQL and PGlite with the ledger invariant checked after. Prints Markdown to stdout.
 // P1 (bench/run-gate.ts) and P6/P8 (bench/run-media.ts) are sections of their own in npm run bench.
-import { type ChildProcess, fork, } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import * as http from "node:http";
 import { join } from "node:path";
 import autocannon from "autocannon";
