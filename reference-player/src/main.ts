@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
-import { login, logout, streams, whoami } from "./commands/account.js";
-import { play } from "./commands/play.js";
-import { createContext } from "./internal/context.js";
+import type { MpvPlayer } from "@mpvstream/mpv";
+import type { Context } from "./internal/context.js";
 import { CliError, EXIT, usage } from "./internal/exit.js";
-import { explain } from "./internal/explain.js";
 import { type Io, say } from "./internal/io.js";
+import type { PlayerOptions } from "./internal/player.js";
+import { mark } from "./internal/trace.js";
 
 const GLOBAL_HELP = `mpvstream: watch mpvstream live streams in mpv, paying per minute.
 
@@ -126,43 +126,47 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (name !== "play" && positionals.length > 0)
       throw usage(`${name} takes no argument ("${positionals[0]}").\n\n${HELP[name]}`);
     if (name !== "play" && passthrough.length > 0) throw usage(`only play passes options to mpv (after --).`);
-    const context = await createContext(io, { server, json });
+    // The HTTP client (and its schemas) is the heaviest part to load: it is imported only now, and
+    // for play after mpv has been started, so that the two overlap.
+    let launching: Promise<MpvPlayer> | undefined;
+    let playing: { stream: string; options: PlayerOptions } | undefined;
+    if (name === "play") {
+      playing = playArguments(positionals, values, passthrough);
+      const { startPlayer } = await import("./internal/player.js");
+      launching = startPlayer(io, playing.options);
+      mark("play: mpv spawned");
+    }
+    let context: Context;
+    try {
+      const { createContext } = await import("./internal/context.js");
+      context = await createContext(io, { server, json });
+      mark("client loaded");
+    } catch (error) {
+      const { discardPlayer } = await import("./internal/player.js");
+      await discardPlayer(launching);
+      throw error;
+    }
     server = context.server;
+    if (playing !== undefined && launching !== undefined) {
+      const { play } = await import("./commands/play.js");
+      return await play(context, playing.stream, playing.options, launching);
+    }
+    const account = await import("./commands/account.js");
     switch (name) {
       case "login":
-        return await login(context, {
+        return await account.login(context, {
           email: typeof values.email === "string" ? values.email : undefined,
           passwordStdin: values["password-stdin"] === true,
         });
       case "logout":
-        return await logout(context);
+        return await account.logout(context);
       case "whoami":
-        return await whoami(context);
-      case "streams":
-        return await streams(context);
-      case "play": {
-        const stream = positionals[0];
-        if (stream === undefined) throw usage(`which stream? See: mpvstream streams\n\n${HELP.play}`);
-        if (positionals.length > 1)
-          throw usage(
-            `play takes one stream; put mpv options after --, e.g. mpvstream play ${stream} -- --volume=50`,
-          );
-        const stall = values["stall-timeout"];
-        const stallTimeoutS = stall === undefined ? undefined : Number(stall);
-        if (
-          stallTimeoutS !== undefined &&
-          !(Number.isFinite(stallTimeoutS) && stallTimeoutS >= 1 && stallTimeoutS <= 600)
-        ) {
-          throw usage(`--stall-timeout takes seconds from 1 to 600 (got "${String(stall)}").`);
-        }
-        return await play(context, stream, {
-          mpvArgs: passthrough,
-          stallTimeoutS,
-          verbose: values.verbose === true,
-        });
-      }
+        return await account.whoami(context);
+      default:
+        return await account.streams(context);
     }
   } catch (error) {
+    const { explain } = await import("./internal/explain.js");
     const failure = explain(error, { server: server ?? "the server" });
     if (json)
       io.stdout.write(
@@ -173,6 +177,29 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       say(io.stderr, String((failure.cause as Error)?.stack ?? failure.cause));
     return failure.exitCode;
   }
+}
+
+/** Checks `play`'s stream and options (usage errors) before anything starts. */
+function playArguments(
+  positionals: readonly string[],
+  values: Record<string, unknown>,
+  passthrough: readonly string[],
+): { stream: string; options: PlayerOptions } {
+  const stream = positionals[0];
+  if (stream === undefined) throw usage(`which stream? See: mpvstream streams\n\n${HELP.play}`);
+  if (positionals.length > 1)
+    throw usage(
+      `play takes one stream; put mpv options after --, e.g. mpvstream play ${stream} -- --volume=50`,
+    );
+  const stall = values["stall-timeout"];
+  const stallTimeoutS = stall === undefined ? undefined : Number(stall);
+  if (
+    stallTimeoutS !== undefined &&
+    !(Number.isFinite(stallTimeoutS) && stallTimeoutS >= 1 && stallTimeoutS <= 600)
+  ) {
+    throw usage(`--stall-timeout takes seconds from 1 to 600 (got "${String(stall)}").`);
+  }
+  return { stream, options: { mpvArgs: passthrough, stallTimeoutS, verbose: values.verbose === true } };
 }
 
 export { CliError, EXIT };

@@ -181,6 +181,29 @@ describe("exit codes", () => {
     expect(JSON.parse(me.stdout).points_balance).toBe(100);
   });
 
+  it("6 when mpv is missing or refuses an option; no points are taken (mpv starts before paying)", async () => {
+    const home = await platform.home();
+    await loginAs(home, platform.url, "ann@example.test");
+    const noMpv = path.join(home, "empty-bin");
+    await mkdir(noMpv);
+    const missing = await runCli(["play", "news", "--json", "--", "--vo=null", "--ao=null"], {
+      home,
+      server: platform.url,
+      env: { PATH: noMpv },
+    });
+    expect(missing.code).toBe(6);
+    expect(missing.stderr).toContain("mpv is not installed");
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: "mpv_not_found" }, exit_code: 6 });
+    const refused = await runCli(["play", "news", "--", "--vo=null", "--ao=null", "--no-such-option=1"], {
+      home,
+      server: platform.url,
+    });
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toContain("no-such-option");
+    const me = await runCli(["whoami", "--json"], { home, server: platform.url });
+    expect(JSON.parse(me.stdout).points_balance).toBe(100);
+  });
+
   it("4 when the balance cannot pay the first period, with a clear message", async () => {
     const home = await platform.home();
     await loginAs(home, platform.url, "poor@example.test");

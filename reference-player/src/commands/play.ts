@@ -1,23 +1,18 @@
 import { isProblemError } from "@mpvstream/client";
 import type { PlaybackRenewResponse, PlaybackStartResponse, Stream } from "@mpvstream/core";
-import { type EndInfo, type ExitInfo, launchMpv, type MpvPlayer } from "@mpvstream/mpv";
+import type { EndInfo, ExitInfo, MpvPlayer } from "@mpvstream/mpv";
 import { type Context, printJson, requireLogin } from "../internal/context.js";
 import { CliError, EXIT, type ExitCode } from "../internal/exit.js";
 import { explain } from "../internal/explain.js";
 import { duration, points } from "../internal/format.js";
 import { say } from "../internal/io.js";
+import { discardPlayer, type PlayerOptions } from "../internal/player.js";
 import { Renewer } from "../internal/renewer.js";
 import { StatusDisplay, statusLine, timeLeftMs } from "../internal/status.js";
+import { mark } from "../internal/trace.js";
 
-/** Options of {@link play}. */
-export interface PlayOptions {
-  /** Options passed to mpv as they are (`--volume=50`, `--vo=null`). */
-  readonly mpvArgs: readonly string[];
-  /** Seconds without data before a live stream counts as stalled (default 10). */
-  readonly stallTimeoutS?: number | undefined;
-  /** Print mpv's warnings on stderr. */
-  readonly verbose?: boolean | undefined;
-}
+/** Options of {@link play}: those mpv was started with. */
+export type PlayOptions = PlayerOptions;
 
 /** mpv options with which the viewer asks playback to end by itself: an `eof` then is a normal end. */
 const ENDING_OPTIONS = /^--(end|length|frames)=/;
@@ -34,11 +29,16 @@ type Outcome =
 const LOW_BALANCE_MINUTES = 2;
 
 /**
- * `mpvstream play <stream> [-- mpv options]`: pays for a session, plays it in mpv, renews it while
- * mpv plays, and stops it whatever ends playback. Resolves with the exit code.
+ * `mpvstream play <stream> [-- mpv options]`: pays for a session, plays it in the mpv that
+ * `launching` starts (see `startPlayer`), renews it while mpv plays, and stops it whatever ends
+ * playback. Resolves with the exit code; mpv is closed on every path.
  */
-export async function play(context: Context, streamId: string, options: PlayOptions): Promise<number> {
-  await requireLogin(context);
+export async function play(
+  context: Context,
+  streamId: string,
+  options: PlayOptions,
+  launching: Promise<MpvPlayer>,
+): Promise<number> {
   const { client, io } = context;
   const display = new StatusDisplay(io.stderr);
   const tell = (text: string) => (context.json ? say(io.stderr, text) : display.message(text));
@@ -57,49 +57,62 @@ export async function play(context: Context, streamId: string, options: PlayOpti
       "Cancelled before playback started.",
     );
 
-  let player: MpvPlayer | undefined;
   try {
-    // mpv starts idle (no window until a file is loaded) while we look the stream up; nothing is paid
-    // before mpv is known to work, so a missing mpv or a bad option costs no points.
-    const [launched, stream] = await Promise.allSettled([
-      launchMpv({
-        args: options.mpvArgs,
-        stallTimeoutMs: (options.stallTimeoutS ?? 10) * 1000,
-        ...(options.verbose
-          ? { logger: { warn: (m: string) => say(io.stderr, m), error: (m: string) => say(io.stderr, m) } }
-          : {}),
-      }),
-      client.getStream(streamId),
-    ]);
-    if (launched.status === "fulfilled") player = launched.value;
-    if (stream.status === "rejected") throw explain(stream.reason, { server: context.server, streamId });
-    if (launched.status === "rejected") throw explain(launched.reason, { server: context.server, streamId });
+    await requireLogin(context);
+    const where = { server: context.server, streamId };
+    // mpv is coming up idle (no window until a file is loaded) while we look the stream up. The
+    // session is started as soon as mpv answers, even if the lookup is still on its way: the server
+    // refuses (and does not charge) a start for a missing or not-live stream, and waiting for mpv
+    // means that a missing mpv or an option it refuses costs no points either.
+    mark("play: looking the stream up");
+    const lookup = client.getStream(streamId).finally(() => mark("play: stream looked up"));
+    lookup.catch(() => {});
+    const [launched] = await Promise.allSettled([launching.finally(() => mark("play: mpv ready"))]);
+    if (launched.status === "rejected") {
+      // A wrong stream name says more than mpv's failure: report it first, as the lookup would.
+      const [stream] = await Promise.allSettled([lookup]);
+      if (stream.status === "rejected") throw explain(stream.reason, where);
+      throw explain(launched.reason, where);
+    }
     if (signalled) throw cancelled();
     const mpv = launched.value;
-    if (stream.value.state !== "live") {
-      throw new CliError(
-        EXIT.stream,
-        "stream_not_live",
-        `"${stream.value.title}" is not live right now (it is ${stream.value.state}). See: mpvstream streams`,
-      );
+    const starting = client.startPlayback({ stream_id: streamId });
+    const [looked, started] = await Promise.allSettled([lookup, starting]);
+    if (started.status === "rejected") {
+      if (looked.status === "rejected") throw explain(looked.reason, where);
+      if (looked.value.state !== "live") throw notLive(looked.value);
+      throw explain(started.reason, where);
     }
-    let session: PlaybackStartResponse;
+    const session = started.value;
+    mark("play: session started");
+    let stream: Stream;
     try {
-      session = await client.startPlayback({ stream_id: streamId });
+      stream = looked.status === "fulfilled" ? looked.value : await client.getStream(streamId);
     } catch (error) {
-      throw explain(error, { server: context.server, streamId });
+      await client
+        .stopPlayback({ session_id: session.session_id }, { timeoutMs: 1500, retries: 1 })
+        .catch(() => {});
+      throw explain(error, where);
     }
-    return await new Run(context, display, tell, mpv, stream.value, session, options).play((handler) => {
+    return await new Run(context, display, tell, mpv, stream, session, options).play((handler) => {
       onSignal = handler;
       if (signalled) handler(signalled);
     });
   } catch (error) {
-    await player?.close({ timeoutMs: 1000 });
+    await discardPlayer(launching);
     throw error;
   } finally {
     unsubscribe();
     display.clear();
   }
+}
+
+function notLive(stream: Stream): CliError {
+  return new CliError(
+    EXIT.stream,
+    "stream_not_live",
+    `"${stream.title}" is not live right now (it is ${stream.state}). See: mpvstream streams`,
+  );
 }
 
 /** One paid playback, from the started session to the summary. */
@@ -179,11 +192,13 @@ class Run {
     let ticker: NodeJS.Timeout | undefined;
     try {
       await player.loadfile(session.playback_url, { options: { "force-media-title": title } });
+      mark("play: loadfile accepted");
       renewer.start();
       player.ended().then((end) => this.#resolve({ kind: "ended", end }));
       player.firstFrame().then(
         () => {
           this.#firstFrameAt = Date.now();
+          mark("play: first frame");
           this.#osd(
             `${title} · ${points(this.#stream.points_per_minute)}/min · balance ${this.#balance}`,
             4000,
