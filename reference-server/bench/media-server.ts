@@ -19,7 +19,6 @@ const server = await startServer(
     logLevel: "silent",
     admin: { email: "admin@bench.test", password: "bench-admin-password" },
     maxSessionsPerUser: 100_000,
-    sessionPeriodS: 10,
   }),
   {
     logger: pino({ level: "silent" }),
