@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 shopt -s nullglob
 for example in examples/*/index.ts; do
   printf -- '-- %s\n' "$example"
-  npx --no tsx "$example"
+  node_modules/.bin/tsx "$example"
 done
