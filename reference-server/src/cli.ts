@@ -107,6 +107,18 @@ async function printDemo(server: ServerHandle, cfg: ServerConfig): Promise<void>
 `);
 }
 
+/** A start-up failure as a sentence that says what to do. */
+function describeFailure(error: unknown): string {
+  const { code, address, port } = (error ?? {}) as { code?: string; address?: string; port?: number };
+  if (code === "EADDRINUSE") {
+    return `${address}:${port} is already in use by another program: stop it, or choose another port with PORT=...`;
+  }
+  if (code === "EACCES" && port !== undefined) {
+    return `not allowed to listen on ${address}:${port}: choose a port above 1023 with PORT=..., or run with the needed privilege`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
@@ -176,7 +188,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`mpvstream-server: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`mpvstream-server: ${describeFailure(error)}\n`);
     process.exit(1);
   },
 );

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +105,23 @@ describe("mpvstream-server", () => {
     ]);
     const unknown = await run(["serve"], {}).done;
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('unknown command "serve"')]);
+  }, 60_000);
+
+  it("says which address is taken when the port is in use, and exits 1", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    const ownDir = await mkdtemp(join(tmpdir(), "mpvstream-cli-port-"));
+    try {
+      const taken = await run(["start"], { PORT: String(port), DATA_DIR: ownDir, LOG_LEVEL: "silent" }).done;
+      expect(taken.code).toBe(1);
+      expect(taken.stderr.trim()).toBe(
+        `mpvstream-server: 127.0.0.1:${port} is already in use by another program: stop it, or choose another port with PORT=...`,
+      );
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+      await rm(ownDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("migrates, creates an admin from stdin, then starts in demo mode and stops on SIGTERM", async () => {
