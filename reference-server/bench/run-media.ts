@@ -1,13 +1,12 @@
 // P6: simulated viewers of a live stream through the gate vs NGINX on the same files.
 // P8: live latency, from the source's clock to the frame mpv shows.
-import { execFileSync, fork, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { execFileSync, fork } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseMediaPlaylist } from "@mpvstream/hls";
 import { launchMpv } from "@mpvstream/mpv";
+import { startNginx } from "./nginx.js";
 
 const log = (line: string) => process.stderr.write(`bench media: ${line}\n`);
 const RUN_S = Number(process.env.BENCH_SECONDS ?? 10);
@@ -189,18 +188,7 @@ async function ramp(label: string, run: (n: number) => Promise<Load>): Promise<L
   return best;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const work = mkdtempSync(path.join(os.tmpdir(), "bench-media-nginx-"));
-chmodSync(work, 0o755);
-const nginxPort = await freePort();
-let nginx: ReturnType<typeof spawn> | undefined;
+let nginx: Awaited<ReturnType<typeof startNginx>> | undefined;
 try {
   log("P8: latency");
   const lat = await latency();
@@ -219,30 +207,9 @@ try {
     );
   });
 
-  // NGINX must traverse to the HLS directory as its unprivileged workers.
-  for (let dir = hlsDir; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    try {
-      chmodSync(dir, 0o755);
-    } catch {}
-    if (dir === os.tmpdir()) break;
-  }
-  writeFileSync(
-    path.join(work, "nginx.conf"),
-    `worker_processes auto; pid ${work}/nginx.pid; error_log ${work}/error.log warn; daemon off;
-events { worker_connections 4096; }
-http { access_log off; sendfile on; keepalive_requests 100000;
-  types { video/mp2t ts; application/vnd.apple.mpegurl m3u8; }
-  client_body_temp_path ${work}/b; proxy_temp_path ${work}/p; fastcgi_temp_path ${work}/f; uwsgi_temp_path ${work}/u; scgi_temp_path ${work}/s;
-  server { listen 127.0.0.1:${nginxPort};
-    location /live/ { alias ${hlsDir}/; add_header Cache-Control no-cache; } } }
-`,
-  );
-  nginx = spawn("/usr/sbin/nginx", ["-c", path.join(work, "nginx.conf"), "-p", work], { stdio: "ignore" });
-  await sleep(500);
+  nginx = await startNginx("/live/", hlsDir);
   log("P6: viewers from NGINX");
-  const plain = await ramp("nginx", (n) =>
-    viewers(n, [`http://127.0.0.1:${nginxPort}/live/index.m3u8`], undefined),
-  );
+  const plain = await ramp("nginx", (n) => viewers(n, [`${nginx?.url}index.m3u8`], undefined));
 
   const cores = os.cpus().length;
   const gateN = gate?.viewers ?? 0;
@@ -271,8 +238,7 @@ frame mpv shows (\`time-pos\` over IPC, \`--rebase-start-time=no\`, \`live_start
 median **${(lat.median / 1000).toFixed(2)} s**, p90 ${(lat.p90 / 1000).toFixed(2)} s (bar: <= 3 s) ${lat.median <= 3000 ? "- met" : "- NOT met"};
 first frame ${lat.firstFrameMs} ms after \`loadfile\`.`);
 } finally {
-  nginx?.kill("SIGTERM");
+  await nginx?.stop();
   child.kill("SIGTERM");
   await sleep(500);
-  rmSync(work, { recursive: true, force: true });
 }
