@@ -38,6 +38,8 @@ import { RecordingStreamController, type StreamController } from "./streams/cont
 
 /** What a custom stream controller is built from (issue 8 plugs the pipeline in here). */
 export interface StreamControllerDeps {
+  /** Counts a playback error (pipeline failures count as the viewers' errors they cause). */
+  recordPlaybackError: (code: string) => void;
   streams: StreamStore;
   /** `DATA_DIR/hls`, where pipelines write each stream's files. */
   hlsRoot: string;
@@ -128,6 +130,7 @@ export function pipelineController(
       clock: deps.clock,
       logger: deps.logger,
       pipeline: defaults,
+      onFailure: () => deps.recordPlaybackError("pipeline"),
     });
 }
 
@@ -239,10 +242,12 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     const hlsRoot = path.join(config.dataDir, "hls");
     const segmentCache = new SegmentCache();
     cleanups.push(() => segmentCache.close());
+    const metrics = createMetrics(async () => (await sessions.active(db, clock())).length);
     const controller = (options.streamController ?? pipelineController())({
       streams,
       hlsRoot,
       segmentCache,
+      recordPlaybackError: (code) => metrics.recordPlaybackError(code),
       sessions: cache,
       errors,
       clock,
@@ -253,7 +258,6 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
       { ...DEFAULT_LIMITS, ...options.limits },
       { redis, prefix: `${prefix}rl:`, clock, onStoreError: onRedisError },
     );
-    const metrics = createMetrics(async () => (await sessions.active(db, clock())).length);
     let publicUrl = config.publicUrl;
     const context: AppContext = {
       config,

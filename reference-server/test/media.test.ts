@@ -187,6 +187,7 @@ describe("media plane", () => {
     const { stdout } = await run("pgrep", ["-f", `${dir}/index.m3u8`]);
     const pids = stdout.trim().split("\n").map(Number);
     expect(pids.length).toBeGreaterThan(0);
+    const errorsBefore = (await api.get("/monitoring/metrics", adminToken)).body.playback_errors as number;
     for (const pid of pids) process.kill(pid, "SIGKILL");
     await until(
       "the stream to leave live",
@@ -201,6 +202,8 @@ describe("media plane", () => {
     }[];
     const crash = errors.find((e) => e.kind === "pipeline" && e.stream_id === "cam");
     expect(crash?.last_message).toMatch(/ffmpeg/);
+    const errorsAfter = (await api.get("/monitoring/metrics", adminToken)).body.playback_errors as number;
+    expect(errorsAfter).toBeGreaterThan(errorsBefore);
     await until(
       "the stream to be live again",
       () => streamState("cam"),

@@ -31,6 +31,8 @@ export interface PipelineControllerOptions {
   logger: Logger;
   /** Pipeline settings (segment length, window, encoder, backoff, ffmpeg path). */
   pipeline?: PipelineDefaults;
+  /** Called on every pipeline failure (crash, refused start, gave up), after it is recorded. */
+  onFailure?: (streamId: string) => void;
 }
 
 interface Running {
@@ -56,6 +58,8 @@ export class PipelineStreamController implements StreamController {
   readonly #options: PipelineControllerOptions;
   readonly #running = new Map<string, Running>();
   readonly #live = new Set<string>();
+  /** The admin operation in flight per stream: set-ups and stops of one stream run one at a time. */
+  readonly #busy = new Map<string, Promise<unknown>>();
   #closed = false;
 
   /** Creates the controller; nothing runs until `resume()` or `setState()`. */
@@ -108,7 +112,11 @@ export class PipelineStreamController implements StreamController {
   }
 
   /** {@inheritDoc StreamController.setState} */
-  async setState(id: string, target: "live" | "offline"): Promise<Stream> {
+  setState(id: string, target: "live" | "offline"): Promise<Stream> {
+    return this.#exclusive(id, () => this.#setState(id, target));
+  }
+
+  async #setState(id: string, target: "live" | "offline"): Promise<Stream> {
     const stream = await this.#get(id);
     if (target === "live") {
       if (stream.state === "live" || stream.state === "starting") return stream;
@@ -128,7 +136,11 @@ export class PipelineStreamController implements StreamController {
   }
 
   /** {@inheritDoc StreamController.restart} */
-  async restart(id: string): Promise<Stream> {
+  restart(id: string): Promise<Stream> {
+    return this.#exclusive(id, () => this.#restart(id));
+  }
+
+  async #restart(id: string): Promise<Stream> {
     const stream = await this.#get(id);
     if (stream.state === "offline" || stream.state === "stopping") {
       throw new HttpProblem(
@@ -146,8 +158,28 @@ export class PipelineStreamController implements StreamController {
   /** {@inheritDoc StreamController.close} */
   async close(): Promise<void> {
     this.#closed = true;
+    await Promise.allSettled([...this.#busy.values()]);
     // Recorded states stay as they are, so that `resume()` brings the same streams back.
     await Promise.all([...this.#running.keys()].map((id) => this.#stop(id)));
+  }
+
+  /**
+   * Runs one admin operation on a stream after the previous one has finished: a stop asked for
+   * while a pipeline is being set up would otherwise find nothing to stop, and the pipeline set up
+   * just after it would run for a stream recorded offline.
+   */
+  #exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#busy.get(id) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const settled = result.then(
+      () => {},
+      () => {},
+    );
+    this.#busy.set(id, settled);
+    void settled.then(() => {
+      if (this.#busy.get(id) === settled) this.#busy.delete(id);
+    });
+    return result;
   }
 
   async #get(id: string): Promise<Stream> {
@@ -170,6 +202,7 @@ export class PipelineStreamController implements StreamController {
     const stream = await this.#get(id);
     const dir = this.dirOf(id);
     await mkdir(dir, { recursive: true });
+    if (this.#closed) return;
     this.#options.cache.watch(dir);
     const { testPattern, ...defaults } = this.#options.pipeline ?? {};
     let pipeline: HlsPipeline;
@@ -209,6 +242,7 @@ export class PipelineStreamController implements StreamController {
       this.#live.delete(id);
       const message = `${crash.error.message}\n${crash.lastLines.join("\n")}`.trim();
       errors.record("pipeline", message, id);
+      this.#options.onFailure?.(id);
       logger.warn(
         { stream: id, code: crash.code, signal: crash.signal, restartInMs: crash.restartInMs },
         "ffmpeg crashed",
@@ -270,6 +304,7 @@ export class PipelineStreamController implements StreamController {
     const message = error instanceof Error ? error.message : String(error);
     const lastLines = (error as HlsError | undefined)?.cause;
     this.#options.errors.record("pipeline", message, id);
+    this.#options.onFailure?.(id);
     this.#options.logger.error({ stream: id, cause: lastLines }, `pipeline failed: ${message}`);
     await this.#options.streams.transition(id, from, "error", this.#options.clock(), message);
   }
