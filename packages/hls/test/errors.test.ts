@@ -4,7 +4,7 @@ import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { findFfmpeg, HlsPipeline, isHlsError, probe } from "@mpvstream/hls";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, tempDir } from "./helpers.js";
+import { freePort, serveSrt, tempDir } from "./helpers.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -81,6 +81,51 @@ describe("bad input gives a typed error, never a hang", () => {
     const { port } = server.address() as { port: number };
     const error = await startError({ kind: "url", url: `http://127.0.0.1:${port}/x.m3u8`, timeoutMs: 1500 });
     expect(["input_unreachable", "timeout"]).toContain(error.code);
+  });
+
+  it("an SRT URL where nothing listens: input_unreachable within its timeout, pipeline idle again", async () => {
+    const port = await freePort("udp");
+    const url = `srt://127.0.0.1:${port}`;
+    const began = Date.now();
+    const error = await startError({ kind: "url", url, timeoutMs: 1500 });
+    expect(error.code).toBe("input_unreachable");
+    expect(error.message).toContain(url);
+    // Generous: the point is that it answers (a hang would last until the test's timeout).
+    expect(Date.now() - began).toBeLessThan(20_000);
+  });
+
+  it("an SRT listener that accepts and never sends: fails within the URL timeout", async () => {
+    const port = await freePort("udp");
+    const silent = await serveSrt(port, { silent: true });
+    cleanups.push(silent.close);
+    const url = `srt://127.0.0.1:${port}`;
+    const began = Date.now();
+    const error = await startError({ kind: "url", url, timeoutMs: 1500 });
+    expect(["input_unreachable", "timeout"]).toContain(error.code);
+    expect(error.message).toContain(url);
+    expect(Date.now() - began).toBeLessThan(20_000);
+  });
+
+  it("stop() while start() waits for an SRT stream: start rejects with not_running, state stopped", async () => {
+    const port = await freePort("udp");
+    const silent = await serveSrt(port, { silent: true });
+    cleanups.push(silent.close);
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const pipeline = new HlsPipeline({
+      source: { kind: "url", url: `srt://127.0.0.1:${port}`, timeoutMs: 10_000 },
+      outputDir: join(dir, "out"),
+    });
+    const spawned = new Promise((resolve) => pipeline.once("start", resolve));
+    const started = pipeline.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await spawned;
+    await pipeline.stop({ timeoutMs: 3000 });
+    expect(await started).toMatchObject({ name: "HlsError", code: "not_running" });
+    expect(pipeline.state).toBe("stopped");
+    expect(pipeline.pid).toBeUndefined();
   });
 
   it("RTMP port in use: port_in_use", async () => {

@@ -186,3 +186,86 @@ export async function serveDir(dir: string): Promise<{ url: string; close: () =>
       }),
   };
 }
+
+/** Resolves once something has bound a UDP port on 127.0.0.1 (binding it ourselves fails). */
+export async function udpPortTaken(port: number, timeoutMs = 15_000): Promise<void> {
+  const { createSocket } = await import("node:dgram");
+  await waitFor(
+    () =>
+      new Promise<true | undefined>((resolve) => {
+        const socket = createSocket("udp4");
+        socket.once("error", () => {
+          socket.close();
+          resolve(true);
+        });
+        socket.bind({ port, address: "127.0.0.1", exclusive: true }, () =>
+          socket.close(() => resolve(undefined)),
+        );
+      }),
+    timeoutMs,
+  );
+}
+
+/**
+ * A second ffmpeg that serves a live 320x180 H.264/AAC MPEG-TS test pattern as an SRT
+ * listener on 127.0.0.1:port (one caller, like ffmpeg's and OBS's listeners); resolves once
+ * the port is bound. `silent` listens as a receiver instead, so a caller connects and gets
+ * no data.
+ */
+export async function serveSrt(
+  port: number,
+  options: { silent?: boolean } = {},
+): Promise<{ alive: () => boolean; stderr: () => string; close: () => Promise<void> }> {
+  const url = `srt://127.0.0.1:${port}?mode=listener`;
+  const args = options.silent
+    ? ["-hide_banner", "-loglevel", "error", "-i", url, "-f", "null", "-"]
+    : [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=320x180:rate=25",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=sample_rate=48000",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-g",
+        "25",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-f",
+        "mpegts",
+        url,
+      ];
+  const child = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  let exited = false;
+  void closed.then(() => {
+    exited = true;
+  });
+  const close = async (): Promise<void> => {
+    if (!exited) child.kill("SIGKILL");
+    await closed;
+  };
+  try {
+    await udpPortTaken(port);
+  } catch (error) {
+    await close();
+    throw new Error(`the SRT listener did not bind ${port}: ${stderr}`, { cause: error });
+  }
+  return { alive: () => !exited, stderr: () => stderr, close };
+}

@@ -11,6 +11,7 @@ import {
   quietStop,
   readMedia,
   serveDir,
+  serveSrt,
   tempDir,
   tiny,
   videoFrames,
@@ -150,5 +151,46 @@ describe("live sources (real ffmpeg)", () => {
     expectPlayable(pipeline.playlistPath);
     await pipeline.stop();
     await published;
+  });
+
+  it("URL source: pulls a live MPEG-TS stream from an SRT listener (caller mode)", async () => {
+    const port = await freePort("udp");
+    const server = await serveSrt(port);
+    cleanups.push(server.close);
+    const url = `srt://127.0.0.1:${port}`;
+    const { pipeline } = await pipelineFor({ kind: "url", url, timeoutMs: 5000 }, { windowSize: 3 });
+    let args: string[] = [];
+    pipeline.on("start", (info) => {
+      args = info.args;
+    });
+    const segments: number[] = [];
+    pipeline.on("segment", ({ sequence }) => segments.push(sequence));
+    await pipeline.start();
+    // The listener serves one caller: the packager's ffmpeg must be that caller.
+    expect(args.slice(args.indexOf("-i") - 4, args.indexOf("-i") + 2)).toEqual([
+      "-connect_timeout",
+      "5000",
+      "-rw_timeout",
+      "5000000",
+      "-i",
+      url,
+    ]);
+    expect(args).not.toContain("-re");
+    await pipeline.whenReady(30_000);
+    expect(pipeline.state).toBe("live");
+    expectPlayable(pipeline.playlistPath);
+    // Live: no end tag, and the window keeps rolling while the listener sends.
+    const first = await readMedia(pipeline.playlistPath);
+    expect(first?.endList).toBe(false);
+    const rolled = await waitFor(async () => {
+      const p = await readMedia(pipeline.playlistPath);
+      return p && first && p.mediaSequence >= first.mediaSequence + 2 ? p : undefined;
+    }, 30_000);
+    expect(rolled.endList).toBe(false);
+    expect(rolled.segments.length).toBeLessThanOrEqual(3);
+    expect(segments.length).toBeGreaterThan(0);
+    expect(server.alive()).toBe(true);
+    expectPlayable(pipeline.playlistPath);
+    await pipeline.stop();
   });
 });

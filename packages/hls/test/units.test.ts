@@ -205,4 +205,24 @@ describe("buildArgs", () => {
     expect(args).toContain("-master_pl_name index.m3u8");
     expect(args).toContain("scale=854:480");
   });
+  it("pulls an SRT URL with its timeout as libsrt's connect timeout; other URLs get none", () => {
+    const input = (url: string) => {
+      const args = buildArgs({ ...plan, source: { kind: "url", url, timeoutMs: 4000 } });
+      return args.slice(args.indexOf("-nostats") + 4, args.indexOf("-i") + 2);
+    };
+    expect(input("srt://10.0.0.5:9000?streamid=cam")).toEqual([
+      "-connect_timeout",
+      "4000",
+      "-rw_timeout",
+      "4000000",
+      "-i",
+      "srt://10.0.0.5:9000?streamid=cam",
+    ]);
+    expect(input("rtmp://10.0.0.5/live/key")).toEqual([
+      "-rw_timeout",
+      "4000000",
+      "-i",
+      "rtmp://10.0.0.5/live/key",
+    ]);
+  });
 });

@@ -99,6 +99,8 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
   #newest = -1;
   #timedOut = false;
   #exited: Promise<void> = Promise.resolve();
+  /** Set while `start()` waits for an unprobed source (SRT URL) to arrive: an exit rejects `start()`. */
+  #inputGate: ((error: HlsError) => void) | undefined;
 
   /**
    * Checks the options (throws `invalid_options` or `invalid_ladder`); nothing runs until `start()`.
@@ -132,7 +134,8 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
   /**
    * Finds ffmpeg, checks the source (missing file, unreachable URL, port in use reject here
    * with their codes), clears the output directory and spawns ffmpeg. Resolves once ffmpeg
-   * runs; `ready` follows when the playlist is playable.
+   * runs (for an `srt://` URL, once ffmpeg receives the stream); `ready` follows when the
+   * playlist is playable.
    *
    * @example
    * ```ts
@@ -159,6 +162,35 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     }
     this.#backoff.reset();
     this.#spawn(false);
+    if (this.#checked.awaitInputMs !== undefined) await this.#awaitInput(this.#checked.awaitInputMs);
+  }
+
+  /**
+   * Waits for ffmpeg's first progress report (it comes once the input is open and packets
+   * flow). If ffmpeg exits first, or nothing arrives within `timeoutMs`, `start()` rejects
+   * with the typed error and the pipeline is idle again: no crash, no restart.
+   */
+  #awaitInput(timeoutMs: number): Promise<void> {
+    const child = this.#child;
+    if (!child) return Promise.reject(new HlsError("not_running", "ffmpeg is not running"));
+    return new Promise((resolve, reject) => {
+      const finish = (error?: HlsError) => {
+        clearTimeout(timer);
+        this.off("progress", onProgress);
+        this.#inputGate = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      const onProgress = () => finish();
+      this.#inputGate = finish;
+      this.on("progress", onProgress);
+      const timer = setTimeout(() => {
+        if (this.#child !== child) return;
+        this.#timedOut = true;
+        this.#lastLines.push(`no input within ${timeoutMs} ms`);
+        child.kill("SIGKILL");
+      }, timeoutMs);
+    });
   }
 
   /**
@@ -344,11 +376,33 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     this.emit("ready", { playlistPath: this.playlistPath, segments: playlists[0]?.segments.length ?? 0 });
   }
 
+  /** Why ffmpeg ended before its (unprobed) input arrived. */
+  #inputError(code: number | null, signal: NodeJS.Signals | null, stopped: boolean): HlsError {
+    const url = this.options.source.kind === "url" ? this.options.source.url : this.options.source.kind;
+    const lastLines = this.#lastLines.slice(-20);
+    const cause = { code, signal, lastLines };
+    if (stopped) return new HlsError("not_running", `stopped before ${url} was received`, { cause });
+    if (this.#timedOut)
+      return new HlsError("timeout", `no stream from ${url}: ${lastLines.at(-1)}`, { cause });
+    const classified = classifyFfmpegFailure(lastLines);
+    const errorCode = classified === "ffmpeg_crashed" ? "input_unreachable" : classified;
+    const reason = lastLines.at(-1) ?? `ffmpeg exited (${signal ?? `code ${code}`})`;
+    return new HlsError(errorCode, `could not pull ${url}: ${reason}`, { cause });
+  }
+
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     clearInterval(this.#pollTimer);
     clearTimeout(this.#readyTimer);
     this.#child = undefined;
     const { source } = this.options;
+    const gate = this.#inputGate;
+    if (gate) {
+      const stopped = this.#state === "stopping";
+      this.#state = stopped ? "stopped" : "idle";
+      this.emit("exit", { code, signal, reason: stopped ? "stopped" : "crashed" });
+      gate(this.#inputError(code, signal, stopped));
+      return;
+    }
     if (this.#state === "stopping") {
       this.#state = "stopped";
       this.emit("exit", { code, signal, reason: "stopped" });

@@ -7,7 +7,7 @@ import { findFont, hasDrawtext } from "./font.js";
 import { type LadderRung, validateLadder } from "./ladder.js";
 import { checkTcpPort, checkUdpPort } from "./preflight.js";
 import { type ProbeResult, probe } from "./probe.js";
-import type { Source } from "./sources.js";
+import { isSrtUrl, type Source } from "./sources.js";
 
 /** Options of an {@link HlsPipeline}. */
 export interface HlsPipelineOptions {
@@ -132,6 +132,8 @@ export interface Preflight {
   fontFile: string | null;
   paceUrl: boolean;
   probed?: ProbeResult;
+  /** The source was not probed (an SRT URL): `start()` waits until ffmpeg receives it, within this many ms. */
+  awaitInputMs?: number;
 }
 
 function copyable(info: ProbeResult): boolean {
@@ -142,12 +144,19 @@ function copyable(info: ProbeResult): boolean {
 
 /**
  * Checks the source before ffmpeg starts, so that bad input fails fast with a clear code:
- * a missing file, an unreachable URL (within its timeout), a port in use.
+ * a missing file, an unreachable URL (within its timeout), a port in use. An SRT URL is
+ * checked by ffmpeg's own connection instead (`awaitInputMs`).
  */
 export async function preflight(options: ResolvedOptions, ffprobePath: string): Promise<Preflight> {
   const { source } = options;
   const result: Preflight = { copy: false, hasAudio: true, fontFile: null, paceUrl: false };
-  if (source.kind === "file" || source.kind === "url") {
+  if (source.kind === "url" && isSrtUrl(source.url)) {
+    // An SRT listener serves one caller: probing would take the connection ffmpeg needs.
+    // ffmpeg itself is the check (see HlsPipeline.start); its first progress report proves the
+    // stream arrives, in time to enforce the URL's timeout. Stream analysis adds a few seconds.
+    result.awaitInputMs = (source.timeoutMs ?? 10_000) + 10_000;
+    result.copy = options.codec === "copy";
+  } else if (source.kind === "file" || source.kind === "url") {
     const input = source.kind === "file" ? source.path : source.url;
     const timeoutMs = source.kind === "url" ? (source.timeoutMs ?? 10_000) : 15_000;
     const inputArgs =

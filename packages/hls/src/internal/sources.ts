@@ -22,12 +22,16 @@ export interface FileSource {
   loop?: boolean;
 }
 
-/** Anything ffmpeg can pull: HLS, HTTP(S), RTSP, SRT, RTMP. */
+/**
+ * Anything ffmpeg can pull: HLS, HTTP(S), RTSP, SRT, RTMP. An `srt://` URL is pulled in
+ * caller mode and is not probed first (an SRT listener serves one caller): `start()` waits
+ * until ffmpeg receives the stream instead, `codec: "auto"` encodes, and audio is assumed.
+ */
 export interface UrlSource {
   kind: "url";
   /** The URL to pull. */
   url: string;
-  /** Socket read/write timeout, and the probe deadline; default 10 s. */
+  /** Socket read/write timeout, the probe deadline, and SRT's connect timeout; default 10 s. */
   timeoutMs?: number;
 }
 
@@ -68,6 +72,14 @@ export interface SrtSource {
  * ```
  */
 export type Source = TestSource | FileSource | UrlSource | RtmpSource | SrtSource;
+
+/**
+ * Tells whether a URL is SRT. An SRT listener (ffmpeg's, OBS's) serves a single caller, so
+ * such a URL is never probed before ffmpeg pulls it: the probe would take the only connection.
+ */
+export function isSrtUrl(url: string): boolean {
+  return /^srt:/i.test(url);
+}
 
 /** Escapes a value for use inside a filtergraph option (`:`, `'`, `\`, `,`, `;`, `[`, `]`). */
 export function escapeFilterValue(value: string): string {
@@ -140,8 +152,10 @@ export function inputArgs(source: Source, fontFile: string | null, startedAt: Da
             "5",
           ]
         : [];
+      // libsrt gives up connecting after its own 3 s unless told otherwise.
+      const srt = isSrtUrl(source.url) ? ["-connect_timeout", String(source.timeoutMs ?? 10_000)] : [];
       // A URL with a known duration is a file, not a live stream: read it at its native rate.
-      return [...(pace ? ["-re"] : []), ...http, "-rw_timeout", timeoutUs, "-i", source.url];
+      return [...(pace ? ["-re"] : []), ...http, ...srt, "-rw_timeout", timeoutUs, "-i", source.url];
     }
     case "rtmp":
       return [
