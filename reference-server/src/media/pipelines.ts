@@ -38,6 +38,8 @@ export interface PipelineControllerOptions {
 interface Running {
   readonly pipeline: HlsPipeline;
   readonly dir: string;
+  /** Settles when `start()` has (a stop during its pre-flight would not stop the ffmpeg it spawns after). */
+  started: Promise<unknown>;
 }
 
 /**
@@ -216,10 +218,11 @@ export class PipelineStreamController implements StreamController {
       await this.#fail(id, "starting", error);
       return;
     }
-    this.#running.set(id, { pipeline, dir });
+    const running: Running = { pipeline, dir, started: Promise.resolve() };
+    this.#running.set(id, running);
     this.#wire(id, pipeline);
     // Pre-flight failures (missing file, port in use, no ffmpeg) reject start() with a clear code.
-    pipeline.start().catch((error: unknown) => {
+    running.started = pipeline.start().catch((error: unknown) => {
       if (this.#running.get(id)?.pipeline === pipeline) this.#running.delete(id);
       return this.#fail(id, "starting", error);
     });
@@ -314,6 +317,7 @@ export class PipelineStreamController implements StreamController {
     this.#live.delete(id);
     if (running === undefined) return;
     this.#running.delete(id);
+    await running.started.catch(() => {});
     await running.pipeline.stop({ timeoutMs: 5_000 });
   }
 
