@@ -254,6 +254,9 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
       config,
       logger,
     });
+    // Registered at once, so a failure further on (seeding, resume) still stops every pipeline.
+    cleanups.push(() => fanout.close());
+    cleanups.push(() => controller.close());
     const limiters = createLimiters(
       { ...DEFAULT_LIMITS, ...options.limits },
       { redis, prefix: `${prefix}rl:`, clock, onStoreError: onRedisError },
@@ -324,8 +327,6 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     }, 60_000);
     maintenance.unref();
     cleanups.push(() => clearInterval(maintenance));
-    cleanups.push(() => fanout.close());
-    cleanups.push(() => controller.close());
 
     let closed: Promise<void> | undefined;
     return {

@@ -158,6 +158,17 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
     expect((await api.post("/playback/start", { stream_id: "free" }, v.token)).status).toBe(201);
   });
 
+  it("counts sessions still in their grace toward the cap, since they can be renewed", async () => {
+    const v = await viewer(1000);
+    await api.post("/playback/start", { stream_id: "free" }, v.token);
+    await api.post("/playback/start", { stream_id: "free" }, v.token);
+    now += 60_000 + 5_000; // both past expires_at, inside the grace
+    const third = await api.post("/playback/start", { stream_id: "free" }, v.token);
+    expect([third.status, third.body.code]).toEqual([429, "too_many_sessions"]);
+    now += 5_001; // past the grace: they cannot come back
+    expect((await api.post("/playback/start", { stream_id: "free" }, v.token)).status).toBe(201);
+  });
+
   it("honours Idempotency-Key: replay, different body, scope per user", async () => {
     const v = await viewer(100);
     const other = await viewer(100);

@@ -119,7 +119,8 @@ export function errorHandler(ctx: AppContext) {
       const message = error instanceof Error ? error.message : String(error);
       ctx.errors.record("internal", message);
       ctx.logger.error(
-        { reqId: res.locals.requestId, err: error, route: req.route?.path },
+        // Not the whole error: a database error's `detail` can quote the failing row (a password hash).
+        { reqId: res.locals.requestId, err: loggableError(error), route: req.route?.path },
         "unhandled error",
       );
       answer = new HttpProblem(
@@ -139,4 +140,11 @@ export function errorHandler(ctx: AppContext) {
 /** The answer for anything no route matched. */
 export function notFound(req: Request): never {
   throw new HttpProblem("not_found", `There is no ${req.method} ${req.path.slice(0, 200)}.`);
+}
+
+/** What of an unexpected error may be logged: its name, message, code and stack, nothing it carries. */
+function loggableError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { code } = error as { code?: unknown };
+  return { name: error.name, message: error.message, code, stack: error.stack };
 }

@@ -277,10 +277,17 @@ export class PipelineStreamController implements StreamController {
         this.#running.delete(id);
         settle(
           (async () => {
-            if (await streams.transition(id, "live", "stopping", clock())) {
+            // Clean before recording offline: a "live" asked for once the stream is offline
+            // must not have its new directory removed by this cleanup.
+            const wasLive = await streams.transition(id, "live", "stopping", clock());
+            // A file too short to fill the first playlist ends while the stream is starting.
+            if (!wasLive && (await streams.transition(id, "starting", "stopping", clock()))) {
+              errors.record("pipeline", "the file ended before a playable playlist existed", id);
+            }
+            if ((await this.#get(id)).state === "stopping") {
+              await this.#clean(id);
               await streams.transition(id, "stopping", "offline", clock());
             }
-            await this.#clean(id);
           })(),
         );
       } else if (reason === "disconnected") {

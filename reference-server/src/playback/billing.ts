@@ -184,7 +184,8 @@ export class Billing {
       const locked = await tx.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
       if (locked.length === 0)
         throw new HttpProblem("unauthorized", "The user of this token no longer exists.");
-      const active = await sessions.countActive(tx, userId, now);
+      // A session past expires_at but inside the grace can still be renewed, so it still counts.
+      const active = await sessions.countActive(tx, userId, now - this.#options.graceS * 1000);
       if (active >= this.#options.maxSessionsPerUser) {
         throw new HttpProblem(
           "too_many_sessions",
