@@ -71,5 +71,20 @@ describe.each(BACKENDS)("main flows on %s", (kind) => {
     );
     expect(grant.body).toEqual({ points_balance: 42 });
     expect((await api.get("/me", viewer.access_token)).body.points_balance).toBe(42);
+    // Balances stay safe integers: a grant past 2^53 - 1 is refused and moves nothing.
+    const huge = { delta: Number.MAX_SAFE_INTEGER - 42, reason: "to the top" };
+    const top = await api.post(`/admin/users/${viewer.user.id}/points`, huge, admin);
+    expect(top.body).toEqual({ points_balance: Number.MAX_SAFE_INTEGER });
+    const over = await api.post(
+      `/admin/users/${viewer.user.id}/points`,
+      { delta: 1, reason: "one more" },
+      admin,
+    );
+    expect([over.status, over.body.code, over.body.errors?.[0]?.path]).toEqual([
+      400,
+      "validation_failed",
+      "delta",
+    ]);
+    expect((await api.get("/me", viewer.access_token)).body.points_balance).toBe(Number.MAX_SAFE_INTEGER);
   });
 });

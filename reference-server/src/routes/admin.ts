@@ -56,6 +56,13 @@ export function adminRoutes(app: Express, ctx: AppContext): void {
       if (outcome === "insufficient_points") {
         throw new HttpProblem("insufficient_points", "This correction would take the balance below zero.");
       }
+      if (outcome === "balance_too_large") {
+        throw new HttpProblem(
+          "validation_failed",
+          `This grant would take the balance past ${Number.MAX_SAFE_INTEGER}, the largest balance there can be.`,
+          { errors: [{ path: "delta", message: "would take the balance past the largest safe integer" }] },
+        );
+      }
       ctx.balanceChanged(userId, outcome.balance);
       return { status: 200, body: answer };
     });

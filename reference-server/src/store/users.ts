@@ -4,7 +4,7 @@ import type { Database, Queryable } from "../db/database.js";
 import { isUniqueViolation, type LedgerRow, toLedgerEntry, toUser, ts, type UserRow } from "./rows.js";
 
 /** Why a points change was refused. */
-export type PointsChangeRefusal = "user_not_found" | "insufficient_points";
+export type PointsChangeRefusal = "user_not_found" | "insufficient_points" | "balance_too_large";
 
 /** Users, their balances and their ledger. */
 export class UserStore {
@@ -109,12 +109,16 @@ export class UserStore {
   }): Promise<{ balance: number } | PointsChangeRefusal> {
     return this.#db.transaction(async (tx) => {
       const [row] = await tx.query<{ balance: number }>(
-        "UPDATE users SET balance = balance + $2 WHERE id = $1 AND balance + $2 >= 0 RETURNING balance",
+        `UPDATE users SET balance = balance + $2
+         WHERE id = $1 AND balance + $2 >= 0 AND balance + $2 <= ${Number.MAX_SAFE_INTEGER} RETURNING balance`,
         [input.userId, input.delta],
       );
       if (!row) {
-        const exists = await tx.query("SELECT 1 FROM users WHERE id = $1", [input.userId]);
-        return exists.length === 0 ? "user_not_found" : "insufficient_points";
+        const [user] = await tx.query<{ balance: number }>("SELECT balance FROM users WHERE id = $1", [
+          input.userId,
+        ]);
+        if (!user) return "user_not_found";
+        return Number(user.balance) + input.delta < 0 ? "insufficient_points" : "balance_too_large";
       }
       await tx.query(
         `INSERT INTO ledger (user_id, delta, balance_after, kind, reason, idempotency_key, created_at)
