@@ -269,3 +269,32 @@ export async function serveSrt(
   }
   return { alive: () => !exited, stderr: () => stderr, close };
 }
+
+/**
+ * Resolves once a socket is bound to the port on this machine (a TCP socket listening, or a UDP
+ * socket bound), read from /proc/net without connecting: a probe connection would use up a
+ * single-client ffmpeg listener. A publisher started before the listener is bound is refused
+ * and gives up, which on a loaded machine left the listener waiting forever.
+ */
+export async function waitListening(
+  port: number,
+  kind: "tcp" | "udp" = "tcp",
+  timeoutMs = 20_000,
+): Promise<void> {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const file of kind === "tcp"
+      ? ["/proc/net/tcp", "/proc/net/tcp6"]
+      : ["/proc/net/udp", "/proc/net/udp6"]) {
+      const table = await readFile(file, "utf8").catch(() => "");
+      for (const line of table.split("\n").slice(1)) {
+        const [, local, , state] = line.trim().split(/\s+/);
+        // TCP state 0A is LISTEN; a bound UDP socket is enough.
+        if (local?.endsWith(`:${hex}`) && (kind === "udp" || state === "0A")) return;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing ${kind === "tcp" ? "listens" : "is bound"} on port ${port} after ${timeoutMs} ms`);
+}

@@ -16,6 +16,7 @@ import {
   tiny,
   videoFrames,
   waitFor,
+  waitListening,
 } from "./helpers.js";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -135,6 +136,7 @@ describe("live sources (real ffmpeg)", () => {
     const port = await freePort();
     const { pipeline } = await pipelineFor({ kind: "rtmp", port, host: "127.0.0.1" }, { codec: "copy" });
     await pipeline.start();
+    await waitListening(port, "tcp");
     const published = publish(`rtmp://127.0.0.1:${port}/live/key`, "flv", 5);
     await pipeline.whenReady(30_000);
     expectPlayable(pipeline.playlistPath);
@@ -146,6 +148,7 @@ describe("live sources (real ffmpeg)", () => {
     const port = await freePort("udp");
     const { pipeline } = await pipelineFor({ kind: "srt", port, host: "127.0.0.1" });
     await pipeline.start();
+    await waitListening(port, "udp");
     const published = publish(`srt://127.0.0.1:${port}?mode=caller`, "mpegts", 5);
     await pipeline.whenReady(30_000);
     expectPlayable(pipeline.playlistPath);
