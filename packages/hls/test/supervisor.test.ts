@@ -97,6 +97,18 @@ describe("supervisor (real ffmpeg)", () => {
     expect(playlist.endList).toBe(true);
   });
 
+  it("a stop() while start() is still checking wins: nothing is spawned", async () => {
+    const pipeline = await testPipeline();
+    const spawned: number[] = [];
+    pipeline.on("start", ({ pid }) => spawned.push(pid));
+    const starting = pipeline.start();
+    await pipeline.stop();
+    await expect(starting).rejects.toMatchObject({ name: "HlsError", code: "not_running" });
+    expect(pipeline.state).toBe("stopped");
+    expect(pipeline.pid).toBeUndefined();
+    expect(spawned).toEqual([]);
+  });
+
   it("restart() replaces the process and continues the playlist", async () => {
     const pipeline = await testPipeline();
     await pipeline.start();

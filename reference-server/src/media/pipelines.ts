@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Stream, StreamSource, StreamState } from "@mpvstream/core";
-import { type HlsError, HlsPipeline, type HlsPipelineOptions, type Source } from "@mpvstream/hls";
+import { type HlsError, HlsPipeline, type HlsPipelineOptions, isHlsError, type Source } from "@mpvstream/hls";
 import type { Logger } from "pino";
 import { HttpProblem } from "../http/problem.js";
 import type { ErrorLog } from "../monitoring/errors.js";
@@ -223,6 +223,8 @@ export class PipelineStreamController implements StreamController {
     this.#wire(id, pipeline);
     // Pre-flight failures (missing file, port in use, no ffmpeg) reject start() with a clear code.
     running.started = pipeline.start().catch((error: unknown) => {
+      // Stopped before ffmpeg was spawned: the stop itself settles the stream's state.
+      if (isHlsError(error) && error.code === "not_running") return;
       if (this.#running.get(id)?.pipeline === pipeline) this.#running.delete(id);
       return this.#fail(id, "starting", error);
     });

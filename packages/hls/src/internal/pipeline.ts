@@ -135,7 +135,8 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
    * Finds ffmpeg, checks the source (missing file, unreachable URL, port in use reject here
    * with their codes), clears the output directory and spawns ffmpeg. Resolves once ffmpeg
    * runs (for an `srt://` URL, once ffmpeg receives the stream); `ready` follows when the
-   * playlist is playable.
+   * playlist is playable. A `stop()` while these checks run wins: nothing is spawned and
+   * `start()` rejects with `not_running`.
    *
    * @example
    * ```ts
@@ -160,6 +161,8 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
       this.#state = "idle";
       throw error;
     }
+    // stop() during the checks above found no ffmpeg to stop: it must not be spawned now.
+    if (this.#state !== "starting") throw new HlsError("not_running", "stopped before ffmpeg started");
     this.#backoff.reset();
     this.#spawn(false);
     if (this.#checked.awaitInputMs !== undefined) await this.#awaitInput(this.#checked.awaitInputMs);
