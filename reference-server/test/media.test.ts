@@ -230,6 +230,37 @@ describe("media plane", () => {
     expect(start.body.code).toBe("stream_not_live");
   });
 
+  it("a file too short for a first playlist ends the stream offline, with the reason recorded", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mpvstream-short-"));
+    const file = join(dir, "short.mp4");
+    await run("ffmpeg", [
+      ...["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=25"],
+      ...["-t", "0.5", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", file],
+    ]);
+    try {
+      const source = { kind: "file", path: file, loop: false };
+      await api.post("/streams", { id: "short", title: "Short", points_per_minute: 1, source }, adminToken);
+      expect((await api.post("/streams/short/state", { state: "live" }, adminToken)).status).toBe(202);
+      await until(
+        "short to be offline",
+        () => streamState("short"),
+        (state) => state === "offline",
+      );
+      const errors = (await api.get("/monitoring/errors", adminToken)).body.errors as {
+        kind: string;
+        stream_id?: string;
+        last_message: string;
+      }[];
+      expect(errors.find((e) => e.kind === "pipeline" && e.stream_id === "short")?.last_message).toMatch(
+        /ended before/,
+      );
+      const controller = server.controller as PipelineStreamController;
+      await expect(readdir(controller.dirOf("short"))).rejects.toMatchObject({ code: "ENOENT" });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("stops the pipeline and cleans the directory when the stream goes offline", async () => {
     await api.post(
       "/streams",
