@@ -94,42 +94,25 @@ export function fileDuration(path: string): number {
   return Number(json.format.duration);
 }
 
+/**
+ * ffmpeg arguments that encode a live 320x180 test pattern with a tone (H.264/AAC, one keyframe a
+ * second) to `url` in `format`, for `seconds` or until stopped: the publisher or sender of the
+ * listener and pull tests.
+ */
+function liveTestPatternArgs(format: "flv" | "mpegts", url: string, seconds?: number): string[] {
+  return [
+    ...["-hide_banner", "-loglevel", "error"],
+    ...["-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"],
+    ...["-re", "-f", "lavfi", "-i", "sine=sample_rate=48000"],
+    ...(seconds === undefined ? [] : ["-t", String(seconds)]),
+    ...["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac"],
+    ...["-f", format, url],
+  ];
+}
+
 /** Publishes a short test pattern with a second ffmpeg (to an RTMP or SRT listener); resolves when it exits. */
 export function publish(url: string, format: "flv" | "mpegts", seconds: number): Promise<number | null> {
-  const child = spawn(
-    "ffmpeg",
-    [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=size=320x180:rate=25",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=sample_rate=48000",
-      "-t",
-      String(seconds),
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-g",
-      "25",
-      "-pix_fmt",
-      "yuv420p",
-      "-c:a",
-      "aac",
-      "-f",
-      format,
-      url,
-    ],
-    { stdio: "ignore" },
-  );
+  const child = spawn("ffmpeg", liveTestPatternArgs(format, url, seconds), { stdio: "ignore" });
   return new Promise((resolve) => child.on("close", (code) => resolve(code)));
 }
 
@@ -219,34 +202,7 @@ export async function serveSrt(
   const url = `srt://127.0.0.1:${port}?mode=listener`;
   const args = options.silent
     ? ["-hide_banner", "-loglevel", "error", "-i", url, "-f", "null", "-"]
-    : [
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-re",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=320x180:rate=25",
-        "-re",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=sample_rate=48000",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-g",
-        "25",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-f",
-        "mpegts",
-        url,
-      ];
+    : liveTestPatternArgs("mpegts", url);
   const child = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
