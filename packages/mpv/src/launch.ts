@@ -7,6 +7,7 @@ import { findMpv, installationOf, locateMpv, type MpvInstallation } from "./find
 import { validateArgs } from "./internal/args.js";
 import { onProcessExit } from "./internal/cleanup.js";
 import { IpcConnection } from "./internal/ipc.js";
+import { exitOf, isRunning } from "./internal/process.js";
 import { Redactor } from "./internal/redact.js";
 import { connectWithRetry, privateSocket } from "./internal/socket.js";
 import { MpvPlayer } from "./player.js";
@@ -36,6 +37,17 @@ export interface LaunchOptions {
   readonly requestTimeoutMs?: number;
   /** Where to log (redacted); nothing is logged by default. */
   readonly logger?: MpvLogger;
+}
+
+/** Options of {@link adoptMpv}. */
+export interface AdoptOptions extends AttachOptions {
+  /** The mpv's process id: its liveness is read by it, and `close()` signals it if `quit` is not enough. */
+  readonly pid: number;
+  /**
+   * The extra options that mpv was started with, checked as {@link launchMpv} checks its own: an
+   * mpv started with a file, a URL or an option this package controls is refused (and stopped).
+   */
+  readonly args?: readonly string[];
 }
 
 /** Options of {@link attachMpv}. */
@@ -282,6 +294,76 @@ export async function attachMpv(socketPath: string, options: AttachOptions = {})
   } catch (cause) {
     await player.close();
     throw new MpvError("start_failed", `mpv at ${socketPath} did not answer: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return player;
+}
+
+/**
+ * Takes over an mpv that another program started for this process: idle, with
+ * `--input-ipc-server=<socketPath>`, a child of this process or not. The player then owns it as if
+ * {@link launchMpv} had started it: `close()` quits it, then sends SIGTERM and SIGKILL by pid;
+ * `exited()` resolves when it is gone (with its exit code where the system tells it: Linux, for a
+ * child). The socket file is removed once connected.
+ *
+ * Use it to start mpv before your own process is up (a shell launcher that starts mpv and then
+ * `exec`s Node): both start-ups then overlap. Make sure that mpv cannot outlive you, for example
+ * with Linux's `setpriv --pdeathsig KILL`: nothing else ends it if you are killed.
+ *
+ * @throws {@link MpvError} `invalid_option` when `args` holds something {@link launchMpv} refuses,
+ * `start_failed` when the process is gone or does not answer in time (that mpv is stopped).
+ * @example
+ * ```ts
+ * const [pid, dir] = process.env.MY_MPV!.split(":");
+ * const player = await adoptMpv(`${dir}/ipc`, { pid: Number(pid) });
+ * await player.loadfile("http://127.0.0.1:8080/live/index.m3u8");
+ * ```
+ */
+export async function adoptMpv(socketPath: string, options: AdoptOptions): Promise<MpvPlayer> {
+  const { pid } = options;
+  const stop = () => {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  try {
+    validateArgs(options.args ?? []);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  const deadline = performance.now() + (options.connectTimeoutMs ?? 15_000);
+  let stream: Socket;
+  try {
+    // Polled closely at first: the caller is waiting for an mpv that is typically moments away.
+    stream = await connectWithRetry(socketPath, deadline, () => isRunning(pid), 2);
+    rmSync(socketPath, { force: true });
+  } catch (cause) {
+    stop();
+    const exit = isRunning(pid) ? undefined : await exitOf(pid);
+    const how =
+      exit === undefined
+        ? `did not answer at ${socketPath}`
+        : `exited with ${exit.code !== null ? `code ${exit.code}` : exit.signal} before its IPC was ready`;
+    throw new MpvError("start_failed", `mpv (pid ${pid}) ${how}`, { cause });
+  }
+  const unregister = onProcessExit(stop);
+  const player = new MpvPlayer({
+    ipc: new IpcConnection(stream, options.requestTimeoutMs ?? 10_000),
+    redactor: new Redactor(),
+    logger: options.logger,
+    stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
+    adopted: { pid, exit: () => exitOf(pid) },
+    unregister,
+  });
+  try {
+    await withDeadline(player.init(), deadline + (options.requestTimeoutMs ?? 10_000));
+  } catch (cause) {
+    await player.close({ timeoutMs: 500 });
+    throw new MpvError("start_failed", `mpv (pid ${pid}) did not answer: ${(cause as Error).message}`, {
       cause,
     });
   }

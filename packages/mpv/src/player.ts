@@ -31,6 +31,8 @@ export interface PlayerParts {
   readonly logger: MpvLogger | undefined;
   readonly stallTimeoutMs: number;
   readonly child?: ChildProcess;
+  /** An mpv started by someone else and owned here (`adoptMpv`): its pid and how to learn its exit. */
+  readonly adopted?: { readonly pid: number; readonly exit: () => Promise<ExitInfo | undefined> };
   readonly launchedAt?: number;
   readonly socketPath?: string;
   readonly unregister?: () => void;
@@ -87,7 +89,7 @@ export class MpvPlayer {
 
   /** The mpv process id (`undefined` for an attached mpv). */
   get pid(): number | undefined {
-    return this.#parts.child?.pid;
+    return this.#parts.child?.pid ?? this.#parts.adopted?.pid;
   }
 
   /**
@@ -278,13 +280,14 @@ export class MpvPlayer {
       // mpv may close the connection before answering quit: that is the answer.
       if (!(error instanceof MpvError && error.code === "ipc_closed")) throw error;
     }
-    if (!this.#parts.child) this.#parts.ipc.close();
+    if (!this.#parts.child && !this.#parts.adopted) this.#parts.ipc.close();
     return this.#exit.promise;
   }
 
   /**
    * Stops mpv for good: `quit` over IPC, then SIGTERM, then SIGKILL, each after `timeoutMs`; removes
-   * the socket directory. For an attached mpv it only disconnects. Safe to call more than once.
+   * the socket directory. For an attached mpv it only disconnects; an adopted one is stopped like a
+   * launched one. Safe to call more than once.
    *
    * @example
    * ```ts
@@ -336,20 +339,29 @@ export class MpvPlayer {
   }
 
   async #close(timeoutMs: number): Promise<ExitInfo | undefined> {
-    const child = this.#parts.child;
-    if (!child) {
+    const { child, adopted } = this.#parts;
+    if (!child && !adopted) {
       this.#parts.ipc.close();
       return this.#exit.promise;
     }
+    const kill = (signal: NodeJS.Signals) => {
+      if (child) child.kill(signal);
+      else
+        try {
+          process.kill(adopted?.pid ?? 0, signal);
+        } catch {
+          // gone meanwhile
+        }
+    };
     const gone = (ms: number) => within(this.#exit, ms);
     if (!this.#exit.settled()) {
       this.#parts.ipc.request(["quit"], { timeoutMs }).catch(() => {});
       if (!(await gone(timeoutMs))) {
         this.#log("warn", "mpv did not quit; sending SIGTERM");
-        child.kill("SIGTERM");
+        kill("SIGTERM");
         if (!(await gone(timeoutMs))) {
           this.#log("warn", "mpv ignored SIGTERM; sending SIGKILL");
-          child.kill("SIGKILL");
+          kill("SIGKILL");
         }
       }
     }
@@ -430,7 +442,16 @@ export class MpvPlayer {
 
   #onClose(): void {
     this.#emit("shutdown", {});
-    if (!this.#parts.child) this.#settle(undefined);
+    const { child, adopted } = this.#parts;
+    if (adopted) {
+      // Its IPC closes as it exits: wait for the exit status where the system tells it.
+      adopted.exit().then(
+        (exit) => (exit ? this.#onExit(exit) : this.#settle(undefined)),
+        () => this.#settle(undefined),
+      );
+    } else if (!child) {
+      this.#settle(undefined);
+    }
   }
 
   #onExit(exit: ExitInfo): void {

@@ -26,20 +26,24 @@ function connectOnce(socketPath: string): Promise<Socket> {
   });
 }
 
-/** Connects to a unix socket or named pipe, retrying with backoff until `deadline` or `alive()` fails. */
+/**
+ * Connects to a unix socket or named pipe, retrying with backoff (from `firstDelayMs`, growing by half up
+ * to 100 ms) until `deadline` or `alive()` fails.
+ */
 export async function connectWithRetry(
   socketPath: string,
   deadline: number,
   alive: () => boolean,
+  firstDelayMs = 10,
 ): Promise<Socket> {
-  let delay = 10;
+  let delay = firstDelayMs;
   for (;;) {
     try {
       return await connectOnce(socketPath);
     } catch (error) {
       if (!alive() || performance.now() + delay > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 100);
+      delay = Math.min(delay * 1.5, 100);
     }
   }
 }
