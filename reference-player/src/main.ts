@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
-import type { MpvPlayer } from "@mpvstream/mpv";
 import type { Context } from "./internal/context.js";
 import { CliError, EXIT, usage } from "./internal/exit.js";
+import { openFast } from "./internal/fast-open.js";
 import { type Io, say } from "./internal/io.js";
-import type { PlayerOptions } from "./internal/player.js";
+import { discardPlayer, type PlayerOptions, startPlayer } from "./internal/player.js";
+import { type PrestartedMpv, takePrestartedMpv } from "./internal/prestarted.js";
+import { Signals } from "./internal/signals.js";
 import { mark } from "./internal/trace.js";
 
 const GLOBAL_HELP = `mpvstream: watch mpvstream live streams in mpv, paying per minute.
@@ -81,6 +83,20 @@ const isCommand = (name: string | undefined): name is Command =>
  * sentences on stderr (or as JSON with `--json`), never as stack traces.
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  // The mpv that bin/mpvstream may have started ahead for `play`: play takes it, else it is stopped.
+  const ahead = { mpv: takePrestartedMpv(io.env) };
+  try {
+    return await run(argv, io, ahead);
+  } finally {
+    ahead.mpv?.discard();
+  }
+}
+
+async function run(
+  argv: readonly string[],
+  io: Io,
+  ahead: { mpv: PrestartedMpv | undefined },
+): Promise<number> {
   const dash = argv.indexOf("--");
   const own = dash === -1 ? [...argv] : argv.slice(0, dash);
   const passthrough = dash === -1 ? [] : argv.slice(dash + 1);
@@ -127,30 +143,42 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       throw usage(`${name} takes no argument ("${positionals[0]}").\n\n${HELP[name]}`);
     if (name !== "play" && passthrough.length > 0) throw usage(`only play passes options to mpv (after --).`);
     // The HTTP client (and its schemas) is the heaviest part to load: it is imported only now, and
-    // for play after mpv has been started, so that the two overlap.
-    let launching: Promise<MpvPlayer> | undefined;
-    let playing: { stream: string; options: PlayerOptions } | undefined;
+    // for play only once mpv shows the first frame (see openFast). What play needs before that is
+    // in this module's own chunk.
     if (name === "play") {
-      playing = playArguments(positionals, values, passthrough);
-      const { startPlayer } = await import("./internal/player.js");
-      launching = startPlayer(io, playing.options);
+      const playing = playArguments(positionals, values, passthrough);
+      const socketPath = ahead.mpv?.socketPath;
+      const launching = startPlayer(io, playing.options, ahead.mpv);
+      ahead.mpv = undefined;
       mark("play: mpv spawned");
+      const signals = new Signals(io);
+      try {
+        const fast = await openFast(io, {
+          server,
+          streamId: playing.stream,
+          launching,
+          socketPath,
+          signals,
+        });
+        let context: Context;
+        try {
+          const { createContext } = await import("./internal/context.js");
+          context = await createContext(io, { server, json });
+          mark("client loaded");
+        } catch (error) {
+          await discardPlayer(launching);
+          throw error;
+        }
+        server = context.server;
+        const { play } = await import("./commands/play.js");
+        return await play(context, playing.stream, playing.options, launching, signals, fast);
+      } finally {
+        signals.close();
+      }
     }
-    let context: Context;
-    try {
-      const { createContext } = await import("./internal/context.js");
-      context = await createContext(io, { server, json });
-      mark("client loaded");
-    } catch (error) {
-      const { discardPlayer } = await import("./internal/player.js");
-      await discardPlayer(launching);
-      throw error;
-    }
+    const { createContext } = await import("./internal/context.js");
+    const context = await createContext(io, { server, json });
     server = context.server;
-    if (playing !== undefined && launching !== undefined) {
-      const { play } = await import("./commands/play.js");
-      return await play(context, playing.stream, playing.options, launching);
-    }
     const account = await import("./commands/account.js");
     switch (name) {
       case "login":

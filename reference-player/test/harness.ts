@@ -2,6 +2,7 @@
 // media plane (one ffmpeg test-pattern pipeline per live stream, served by its /play gate) when a
 // test needs video, or the recording controller (no ffmpeg) when it does not.
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,10 +11,13 @@ import { createClient, type MpvstreamClient } from "@mpvstream/client";
 import { pino } from "pino";
 import { pipelineController, recordingController } from "../../reference-server/src/app.js";
 import { defineConfig } from "../../reference-server/src/config.js";
+import type { Database } from "../../reference-server/src/db/database.js";
 import { type ServerHandle, startServer } from "../../reference-server/src/server.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CLI = path.join(here, "..", "src", "cli.ts");
+/** The installed command: the shell launcher in front of the built dist/cli.cjs (`npm run build`). */
+export const LAUNCHER = path.join(here, "..", "bin", "mpvstream");
 const TSCONFIG = path.join(here, "tsconfig.cli.json");
 
 /** Small, fast pipelines: the tests run beside other work on two cores. */
@@ -42,6 +46,8 @@ export interface PlatformOptions {
   /** Serve a live test-pattern stream `demo` through the gate. */
   readonly media?: boolean;
   readonly sessionPeriodS?: number;
+  /** The store (left open on close); by default an in-memory PGlite in the platform's directory. */
+  readonly database?: Database;
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
@@ -61,6 +67,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       logger: pino({ level: "silent" }),
       passwordCost: { log2N: 10, r: 8, p: 1 },
       streamController: options.media ? pipelineController(PIPELINE) : recordingController(),
+      ...(options.database ? { database: options.database } : {}),
       limits: {
         loginPerAddress: { limit: 1000, periodS: 60, burst: 1000 },
         loginPerAccount: { limit: 1000, periodS: 60, burst: 1000 },
@@ -115,12 +122,25 @@ export interface Running {
   output(): string;
 }
 
-/** Starts `mpvstream ARGS` as a real process (the CLI source through tsx, packages from source). */
-export function startCli(
-  args: readonly string[],
-  options: { home: string; server?: string; stdin?: string; env?: Record<string, string> },
-): Running {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+/** How {@link startCli} runs the CLI. */
+export interface CliOptions {
+  readonly home: string;
+  readonly server?: string;
+  readonly stdin?: string;
+  readonly env?: Record<string, string>;
+  /**
+   * Run it as installed: `bin/mpvstream` (which starts mpv ahead for `play`) on the built
+   * `dist/cli.cjs`. By default the CLI source runs through tsx, packages from source.
+   */
+  readonly launcher?: boolean;
+}
+
+/** Starts `mpvstream ARGS` as a real process. */
+export function startCli(args: readonly string[], options: CliOptions): Running {
+  if (options.launcher && !existsSync(path.join(here, "..", "dist", "cli.cjs")))
+    throw new Error("the launcher runs dist/cli.cjs: build first (npm run build)");
+  const [command, ...prefix] = options.launcher ? [LAUNCHER] : [process.execPath, "--import", "tsx", CLI];
+  const child = spawn(command ?? LAUNCHER, [...prefix, ...args], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: options.home,
@@ -173,10 +193,7 @@ export function startCli(
 }
 
 /** Runs `mpvstream ARGS` to the end. */
-export function runCli(
-  args: readonly string[],
-  options: { home: string; server?: string; stdin?: string; env?: Record<string, string> },
-): Promise<RunResult> {
+export function runCli(args: readonly string[], options: CliOptions): Promise<RunResult> {
   return startCli(args, options).done;
 }
 

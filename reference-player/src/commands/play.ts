@@ -1,13 +1,21 @@
-import { isProblemError } from "@mpvstream/client";
-import type { PlaybackRenewResponse, PlaybackStartResponse, Stream } from "@mpvstream/core";
+import { isProblemError, type MpvstreamClient, ProblemError } from "@mpvstream/client";
+import {
+  type PlaybackRenewResponse,
+  type PlaybackStartResponse,
+  PlaybackStartResponseSchema,
+  type Stream,
+  StreamSchema,
+} from "@mpvstream/core";
 import type { EndInfo, ExitInfo, MpvPlayer } from "@mpvstream/mpv";
 import { type Context, printJson, requireLogin } from "../internal/context.js";
 import { CliError, EXIT, type ExitCode } from "../internal/exit.js";
 import { explain } from "../internal/explain.js";
+import type { FastOpen } from "../internal/fast-open.js";
 import { duration, points } from "../internal/format.js";
 import { say } from "../internal/io.js";
 import { discardPlayer, type PlayerOptions } from "../internal/player.js";
 import { Renewer } from "../internal/renewer.js";
+import type { Signals } from "../internal/signals.js";
 import { StatusDisplay, statusLine, timeLeftMs } from "../internal/status.js";
 import { mark } from "../internal/trace.js";
 
@@ -38,21 +46,15 @@ export async function play(
   streamId: string,
   options: PlayOptions,
   launching: Promise<MpvPlayer>,
+  signals: Signals,
+  fast: FastOpen,
 ): Promise<number> {
   const { client, io } = context;
   const display = new StatusDisplay(io.stderr);
   const tell = (text: string) => (context.json ? say(io.stderr, text) : display.message(text));
-
-  // Signals are ours from the start: a Ctrl-C before the session exists just cancels.
-  let signalled: "SIGINT" | "SIGTERM" | undefined;
-  let onSignal: ((signal: "SIGINT" | "SIGTERM") => void) | undefined;
-  const unsubscribe = io.onSignal((signal) => {
-    signalled ??= signal;
-    onSignal?.(signal);
-  });
   const cancelled = () =>
     new CliError(
-      signalled === "SIGTERM" ? EXIT.sigterm : EXIT.sigint,
+      signals.received === "SIGTERM" ? EXIT.sigterm : EXIT.sigint,
       "cancelled",
       "Cancelled before playback started.",
     );
@@ -60,51 +62,84 @@ export async function play(
   try {
     await requireLogin(context);
     const where = { server: context.server, streamId };
-    // mpv is coming up idle (no window until a file is loaded) while we look the stream up. The
-    // session is started as soon as mpv answers, even if the lookup is still on its way: the server
-    // refuses (and does not charge) a start for a missing or not-live stream, and waiting for mpv
-    // means that a missing mpv or an option it refuses costs no points either.
-    mark("play: looking the stream up");
-    const lookup = client.getStream(streamId).finally(() => mark("play: stream looked up"));
-    lookup.catch(() => {});
-    const [launched] = await Promise.allSettled([launching.finally(() => mark("play: mpv ready"))]);
-    if (launched.status === "rejected") {
-      // A wrong stream name says more than mpv's failure: report it first, as the lookup would.
-      const [stream] = await Promise.allSettled([lookup]);
-      if (stream.status === "rejected") throw explain(stream.reason, where);
-      throw explain(launched.reason, where);
-    }
-    if (signalled) throw cancelled();
-    const mpv = launched.value;
-    const starting = client.startPlayback({ stream_id: streamId });
-    const [looked, started] = await Promise.allSettled([lookup, starting]);
-    if (started.status === "rejected") {
-      if (looked.status === "rejected") throw explain(looked.reason, where);
-      if (looked.value.state !== "live") throw notLive(looked.value);
-      throw explain(started.reason, where);
-    }
-    const session = started.value;
-    mark("play: session started");
+    let session: PlaybackStartResponse;
     let stream: Stream;
-    try {
-      stream = looked.status === "fulfilled" ? looked.value : await client.getStream(streamId);
-    } catch (error) {
-      await client
-        .stopPlayback({ session_id: session.session_id }, { timeoutMs: 1500, retries: 1 })
-        .catch(() => {});
-      throw explain(error, where);
+    if (fast.session !== undefined) {
+      // Started on the fast path (see openFast): checked now that the schemas are loaded.
+      session = await checked(client, PlaybackStartResponseSchema, fast.session, "POST /playback/start");
+      const [launched] = await Promise.allSettled([launching]);
+      if (launched.status === "rejected") {
+        await stopQuietly(client, session.session_id);
+        throw explain(launched.reason, where);
+      }
+      const known = StreamSchema.safeParse(fast.stream);
+      try {
+        stream = known.success ? known.data : await client.getStream(streamId);
+      } catch (error) {
+        await stopQuietly(client, session.session_id);
+        throw explain(error, where);
+      }
+    } else {
+      // mpv is coming up idle (no window until a file is loaded) while we look the stream up. The
+      // session is started as soon as mpv answers, even if the lookup is still on its way: the
+      // server refuses (and does not charge) a start for a missing or not-live stream, and waiting
+      // for mpv means that a missing mpv or an option it refuses costs no points either.
+      mark("play: looking the stream up");
+      const lookup = client.getStream(streamId).finally(() => mark("play: stream looked up"));
+      lookup.catch(() => {});
+      const [launched] = await Promise.allSettled([launching.finally(() => mark("play: mpv ready"))]);
+      if (launched.status === "rejected") {
+        // A wrong stream name says more than mpv's failure: report it first, as the lookup would.
+        const [looked] = await Promise.allSettled([lookup]);
+        if (looked.status === "rejected") throw explain(looked.reason, where);
+        throw explain(launched.reason, where);
+      }
+      if (signals.received) throw cancelled();
+      const starting = client.startPlayback({ stream_id: streamId }, { idempotencyKey: fast.idempotencyKey });
+      const [looked, started] = await Promise.allSettled([lookup, starting]);
+      if (started.status === "rejected") {
+        if (looked.status === "rejected") throw explain(looked.reason, where);
+        if (looked.value.state !== "live") throw notLive(looked.value);
+        throw explain(started.reason, where);
+      }
+      session = started.value;
+      mark("play: session started");
+      try {
+        stream = looked.status === "fulfilled" ? looked.value : await client.getStream(streamId);
+      } catch (error) {
+        await stopQuietly(client, session.session_id);
+        throw explain(error, where);
+      }
     }
-    return await new Run(context, display, tell, mpv, stream, session, options).play((handler) => {
-      onSignal = handler;
-      if (signalled) handler(signalled);
-    });
+    const mpv = await launching;
+    return await new Run(context, display, tell, mpv, stream, session, options, fast).play((handler) =>
+      signals.listen(handler),
+    );
   } catch (error) {
     await discardPlayer(launching);
     throw error;
   } finally {
-    unsubscribe();
     display.clear();
   }
+}
+
+/** Validates an answer read on the fast path, as the client validates its own answers. */
+async function checked<T>(
+  client: MpvstreamClient,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  value: unknown,
+  label: string,
+): Promise<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const id = (value as { session_id?: unknown } | undefined)?.session_id;
+  if (typeof id === "string") await stopQuietly(client, id);
+  throw new ProblemError("invalid_response", `${label}: the answer does not match the API`);
+}
+
+/** Stops a session that will not be played; a failure is left to the session's own expiry. */
+async function stopQuietly(client: MpvstreamClient, sessionId: string): Promise<void> {
+  await client.stopPlayback({ session_id: sessionId }, { timeoutMs: 1500, retries: 1 }).catch(() => {});
 }
 
 function notLive(stream: Stream): CliError {
@@ -124,6 +159,7 @@ class Run {
   readonly #stream: Stream;
   readonly #session: PlaybackStartResponse;
   readonly #options: PlayOptions;
+  readonly #fast: FastOpen;
   readonly #charges: { readonly at: string; readonly points: number }[] = [];
   #balance: number;
   #firstFrameAt: number | undefined;
@@ -139,6 +175,7 @@ class Run {
     stream: Stream,
     session: PlaybackStartResponse,
     options: PlayOptions,
+    fast: FastOpen,
   ) {
     this.#context = context;
     this.#display = display;
@@ -147,6 +184,7 @@ class Run {
     this.#stream = stream;
     this.#session = session;
     this.#options = options;
+    this.#fast = fast;
     this.#balance = session.points_balance;
     this.#charges.push({ at: new Date().toISOString(), points: session.points_charged });
   }
@@ -191,14 +229,19 @@ class Run {
     );
     let ticker: NodeJS.Timeout | undefined;
     try {
-      await player.loadfile(session.playback_url, { options: { "force-media-title": title } });
-      mark("play: loadfile accepted");
+      if (this.#fast.loaded) {
+        // The fast path loaded it before the stream was known for sure: name it now.
+        if (this.#fast.stream === undefined) await player.set("force-media-title", title);
+      } else {
+        await player.loadfile(session.playback_url, { options: { "force-media-title": title } });
+        mark("play: loadfile accepted");
+      }
       renewer.start();
       player.ended().then((end) => this.#resolve({ kind: "ended", end }));
       player.firstFrame().then(
         () => {
-          this.#firstFrameAt = Date.now();
-          mark("play: first frame");
+          this.#firstFrameAt = this.#fast.firstFrameAt ?? Date.now();
+          if (this.#fast.firstFrameAt === undefined) mark("play: first frame");
           this.#osd(
             `${title} · ${points(this.#stream.points_per_minute)}/min · balance ${this.#balance}`,
             4000,

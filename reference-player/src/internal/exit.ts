@@ -42,6 +42,19 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * Tells whether a value is a {@link CliError}, also one made by another copy of this module: the
+ * start of the CLI and its lazily loaded commands are bundled apart (see tsup.config.ts).
+ */
+export function isCliError(value: unknown): value is CliError {
+  return (
+    value instanceof Error &&
+    value.name === "CliError" &&
+    typeof (value as { exitCode?: unknown }).exitCode === "number" &&
+    typeof (value as { code?: unknown }).code === "string"
+  );
+}
+
 /** A usage error: bad or missing arguments. */
 export function usage(message: string): CliError {
   return new CliError(EXIT.usage, "usage", message);

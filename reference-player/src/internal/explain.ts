@@ -1,6 +1,6 @@
 import { isProblemError } from "@mpvstream/client";
 import { isMpvError } from "@mpvstream/mpv";
-import { CliError, EXIT } from "./exit.js";
+import { CliError, EXIT, isCliError } from "./exit.js";
 
 /** What the explanation may mention: the server asked, and the stream in question. */
 export interface ExplainContext {
@@ -14,7 +14,7 @@ export interface ExplainContext {
  * appended when it adds something.
  */
 export function explain(error: unknown, context: ExplainContext): CliError {
-  if (error instanceof CliError) return error;
+  if (isCliError(error)) return error;
   if (isProblemError(error)) {
     const detail = error.problem?.detail;
     const more = detail ? ` (${detail.replace(/\.$/, "")})` : "";

@@ -1,5 +1,6 @@
-import { launchMpv, type MpvPlayer } from "@mpvstream/mpv";
+import { adoptMpv, launchMpv, type MpvLogger, type MpvPlayer } from "@mpvstream/mpv";
 import { type Io, say } from "./io.js";
+import type { PrestartedMpv } from "./prestarted.js";
 
 /** What `play` needs of mpv before the stream is known. */
 export interface PlayerOptions {
@@ -12,18 +13,40 @@ export interface PlayerOptions {
 }
 
 /**
- * Starts mpv idle (no window until a file is loaded). `play` calls it before loading the HTTP
- * client, so that mpv's start-up runs beside Node's module loading, credentials and stream lookup.
- * The promise is already observed: a failure is handled where it is awaited.
+ * Starts mpv idle (no window until a file is loaded), or adopts the one `bin/mpvstream` started
+ * before Node (falling back to starting one if that mpv is gone or refused). `play` calls it
+ * before loading the HTTP client, so that mpv's start-up runs beside Node's module loading,
+ * credentials and stream lookup. The promise is already observed: a failure is handled where it
+ * is awaited.
  */
-export function startPlayer(io: Io, options: PlayerOptions): Promise<MpvPlayer> {
-  const launching = launchMpv({
-    args: options.mpvArgs,
-    stallTimeoutMs: (options.stallTimeoutS ?? 10) * 1000,
-    ...(options.verbose
-      ? { logger: { warn: (m: string) => say(io.stderr, m), error: (m: string) => say(io.stderr, m) } }
-      : {}),
-  });
+export function startPlayer(
+  io: Io,
+  options: PlayerOptions,
+  prestarted?: PrestartedMpv | undefined,
+): Promise<MpvPlayer> {
+  const stallTimeoutMs = (options.stallTimeoutS ?? 10) * 1000;
+  const logger: MpvLogger | undefined = options.verbose
+    ? { warn: (m: string) => say(io.stderr, m), error: (m: string) => say(io.stderr, m) }
+    : undefined;
+  const launch = () => launchMpv({ args: options.mpvArgs, stallTimeoutMs, ...(logger ? { logger } : {}) });
+  const launching = prestarted
+    ? adoptMpv(prestarted.socketPath, {
+        pid: prestarted.pid,
+        args: options.mpvArgs,
+        stallTimeoutMs,
+        ...(logger ? { logger } : {}),
+      }).then(
+        (player) => {
+          prestarted.cleanUp();
+          return player;
+        },
+        () => {
+          // Whatever went wrong with it (an option mpv refused, say), starting mpv here says why.
+          prestarted.discard();
+          return launch();
+        },
+      )
+    : launch();
   launching.catch(() => {});
   return launching;
 }
