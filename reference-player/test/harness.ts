@@ -39,6 +39,8 @@ export interface Platform {
   user(email: string, points: number, password?: string): Promise<string>;
   /** A fresh config home (XDG_CONFIG_HOME) for one test. */
   home(): Promise<string>;
+  /** A new viewer with `points`, logged in through the CLI in a fresh home, and a client of its own. */
+  viewer(points: number): Promise<{ email: string; home: string; client: MpvstreamClient }>;
   close(): Promise<void>;
 }
 
@@ -88,10 +90,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     }
   }
 
-  return {
+  let viewers = 0;
+  const platform: Platform = {
     server,
     url: server.url,
     admin,
+    async viewer(points) {
+      const email = `viewer-${++viewers}@example.test`;
+      await platform.user(email, points);
+      const home = await platform.home();
+      await loginAs(home, server.url, email);
+      const client = createClient({ baseUrl: server.url });
+      await client.login({ email, password: "viewer-password" });
+      return { email, home, client };
+    },
     async user(email, points, password = "viewer-password") {
       const user = await admin.createUser({ email, password, role: "user" });
       if (points > 0) await admin.changePoints(user.id, { delta: points, reason: "test grant" });
@@ -105,6 +117,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await rm(root, { recursive: true, force: true });
     },
   };
+  return platform;
 }
 
 export interface RunResult {

@@ -4,9 +4,9 @@
 // socket path on mpv's command line, and what is left behind can be seen.
 import { execFileSync } from "node:child_process";
 import { readdir } from "node:fs/promises";
-import { createClient, type MpvstreamClient } from "@mpvstream/client";
+import type { MpvstreamClient } from "@mpvstream/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, loginAs, type Platform, runCli, startCli, startPlatform } from "./harness.js";
+import { eventually, type Platform, runCli, startCli, startPlatform } from "./harness.js";
 
 const HEADLESS = ["--vo=null", "--ao=null"];
 
@@ -20,16 +20,10 @@ afterAll(async () => {
   await platform?.close();
 });
 
-let n = 0;
+/** A viewer (see Platform.viewer) and a TMPDIR of its own for the launcher. */
 async function viewer(points: number): Promise<{ home: string; tmp: string; client: MpvstreamClient }> {
-  const email = `launched-${++n}@example.test`;
-  await platform.user(email, points);
-  const home = await platform.home();
-  const tmp = await platform.home();
-  await loginAs(home, platform.url, email);
-  const client = createClient({ baseUrl: platform.url });
-  await client.login({ email, password: "viewer-password" });
-  return { home, tmp, client };
+  const { home, client } = await platform.viewer(points);
+  return { home, tmp: await platform.home(), client };
 }
 
 /** The pids of the mpv processes the launcher started with a socket under `tmp`. */

@@ -2,9 +2,9 @@
 // /play gate), the real CLI process and a real mpv (--vo=null --ao=null). A billing period of 5 s
 // at 60 points/minute makes each period cost 5 points.
 import { execFileSync } from "node:child_process";
-import { createClient, type MpvstreamClient } from "@mpvstream/client";
+import type { MpvstreamClient } from "@mpvstream/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, loginAs, type Platform, runCli, startCli, startPlatform } from "./harness.js";
+import { eventually, type Platform, runCli, startCli, startPlatform } from "./harness.js";
 
 const HEADLESS = ["--vo=null", "--ao=null"];
 const PERIOD_COST = 5;
@@ -19,17 +19,7 @@ afterAll(async () => {
   await platform?.close();
 });
 
-let n = 0;
-/** A viewer with `points`, logged in through the CLI in a fresh home, and a client of its own. */
-async function viewer(points: number): Promise<{ home: string; client: MpvstreamClient }> {
-  const email = `viewer-${++n}@example.test`;
-  await platform.user(email, points);
-  const home = await platform.home();
-  await loginAs(home, platform.url, email);
-  const client = createClient({ baseUrl: platform.url });
-  await client.login({ email, password: "viewer-password" });
-  return { home, client };
-}
+const viewer = (points: number) => platform.viewer(points);
 
 interface Summary {
   session_id: string;
