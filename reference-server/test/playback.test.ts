@@ -220,6 +220,39 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
     );
   });
 
+  it("a request overtaken on its key (it ran past 60 s and a retry took the key) replays the winner's answer", async () => {
+    const v = await viewer(100);
+    const slow = server.context.billing;
+    const original = slow.start.bind(slow);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    // The first request stalls inside the billing; the retry that takes its key over does not.
+    slow.start = async (input) => {
+      if (++calls === 1) await gate;
+      return original(input);
+    };
+    try {
+      const headers = { "idempotency-key": "overtaken-1" };
+      const stalled = api.post("/playback/start", { stream_id: "tv" }, v.token, headers);
+      while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      now += 61_000;
+      const retry = await api.post("/playback/start", { stream_id: "tv" }, v.token, headers);
+      expect(retry.status).toBe(201);
+      release();
+      // The first one then hits the ledger's unique key: it answers as a retry would, not 500.
+      const first = await stalled;
+      expect([first.status, first.body]).toEqual([201, retry.body]);
+      expect(first.headers.get("idempotent-replayed")).toBe("true");
+      expect((await api.get("/me", v.token)).body.points_balance).toBe(90);
+    } finally {
+      release();
+      slow.start = original;
+    }
+  });
+
   it("admin revocation reaches the session cache at once and lists active sessions", async () => {
     const v = await viewer(100);
     const start = await api.post("/playback/start", { stream_id: "tv" }, v.token);

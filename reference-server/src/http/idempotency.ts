@@ -2,10 +2,14 @@ import { createHash } from "node:crypto";
 import { PROBLEM_CONTENT_TYPE, problem } from "@mpvstream/core";
 import type { Request, Response } from "express";
 import type { Queryable } from "../db/database.js";
+import { isUniqueViolation } from "../store/rows.js";
 import type { AppContext } from "./context.js";
 import { HttpProblem, isHttpProblem } from "./problem.js";
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The ledger's unique index on `idempotency_key`: at most one debit per user and key, ever. */
+const LEDGER_KEY = "ledger_idempotency_key_key";
 
 /** Writes the answer of a claimed key; pass it the transaction that moves the points. */
 export type RecordAnswer = (tx: Queryable, status: number, body: unknown) => Promise<void>;
@@ -88,6 +92,22 @@ export async function idempotent(
     const { status, body } = await run(record, key);
     send(res, status, body);
   } catch (error) {
+    if (isUniqueViolation(error, LEDGER_KEY)) {
+      // Another request with this key moved the points first: one that took the key over after
+      // this one ran past IDEMPOTENCY_STALE_MS, or the one it was taken from. The ledger's unique
+      // key stopped this one (its transaction rolled back); answer as a retry with the key would.
+      const again = await ctx.idempotency.begin(userId, key, hash, ctx.clock());
+      if (again.state === "done") {
+        res.set("Idempotent-Replayed", "true");
+        send(res, again.status, again.response);
+        return;
+      }
+      throw new HttpProblem(
+        "idempotency_in_progress",
+        "Another request with this Idempotency-Key is finishing; retry soon.",
+        { headers: { "Retry-After": "1" } },
+      );
+    }
     if (isHttpProblem(error) && !TRANSIENT.has(error.code)) {
       const body = problem(error.code, error.message, error.errors);
       await ctx.idempotency.complete(ctx.db, userId, key, body.status, body);

@@ -71,6 +71,12 @@ export const toLedgerEntry = (row: LedgerRow): LedgerEntry => ({
   created_at: new Date(ms(row.created_at)).toISOString(),
 });
 
-/** Whether an error is PostgreSQL's unique violation (23505), from pg or PGlite. */
-export const isUniqueViolation = (error: unknown): boolean =>
-  typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
+/**
+ * Whether an error is PostgreSQL's unique violation (23505), from pg or PGlite; of `constraint`
+ * when it is given.
+ */
+export const isUniqueViolation = (error: unknown, constraint?: string): boolean =>
+  typeof error === "object" &&
+  error !== null &&
+  (error as { code?: unknown }).code === "23505" &&
+  (constraint === undefined || (error as { constraint?: unknown }).constraint === constraint);
