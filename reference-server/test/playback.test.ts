@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IDEMPOTENCY_STALE_MS } from "../src/store/idempotency.js";
 import { ADMIN, BACKENDS, http, type TestServer, testServer } from "./helpers.js";
 
 describe.each(BACKENDS)("playback billing on %s", (kind) => {
@@ -220,7 +221,7 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
     );
   });
 
-  it("a request overtaken on its key (it ran past 60 s and a retry took the key) replays the winner's answer", async () => {
+  it("a request overtaken on its key (it ran past the stale window and a retry took the key) replays the winner's answer", async () => {
     const v = await viewer(100);
     const slow = server.context.billing;
     const original = slow.start.bind(slow);
@@ -238,7 +239,7 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
       const headers = { "idempotency-key": "overtaken-1" };
       const stalled = api.post("/playback/start", { stream_id: "tv" }, v.token, headers);
       while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      now += 61_000;
+      now += IDEMPOTENCY_STALE_MS + 1000;
       const retry = await api.post("/playback/start", { stream_id: "tv" }, v.token, headers);
       expect(retry.status).toBe(201);
       release();

@@ -3,8 +3,13 @@ import { ms, ts } from "./rows.js";
 
 /** How long a key is remembered. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
-/** A key still in flight after this long belongs to a request that died; a retry may take it over. */
-export const IDEMPOTENCY_STALE_MS = 60_000;
+/**
+ * A key still in flight after this long belongs to a request that died (its instance was killed
+ * mid-request, say); a retry may take it over. Short, so that a client failing over to another
+ * instance gets its answer soon: a request that was only slow and gets overtaken is safe, since
+ * the ledger's unique key lets one debit through and the other request replays its answer.
+ */
+export const IDEMPOTENCY_STALE_MS = 10_000;
 
 /** What {@link IdempotencyStore.begin} found. */
 export type IdempotencyBegin =
