@@ -131,6 +131,51 @@ describe("rate limits", () => {
     await fresh.drop();
   });
 
+  it("10,000 login attempts on one account from one address across two instances never pass the policy (R5)", async () => {
+    const prefix = `test:${randomBytes(4).toString("hex")}:`;
+    const fresh = await freshDatabase("postgres");
+    const a = await testServer(
+      "postgres",
+      { trustProxy: true, redisUrl: REDIS_URL },
+      { limits: tight, redisPrefix: prefix, database: fresh.db },
+    );
+    const b = await testServer(
+      "postgres",
+      { trustProxy: true, redisUrl: REDIS_URL, dataDir: a.context.config.dataDir },
+      { limits: tight, redisPrefix: prefix, database: fresh.db, skipSeed: true },
+    );
+    try {
+      const until = Date.now() + 10_000;
+      while (
+        Date.now() < until &&
+        !(a.context.redis?.status === "ready" && b.context.redis?.status === "ready")
+      )
+        await sleep(20);
+      const apis = [http(a.url), http(b.url)] as const;
+      const started = Date.now();
+      const statuses = new Map<number, number>();
+      // 100 in flight at a time, alternating instances.
+      for (let batch = 0; batch < 100; batch++) {
+        const answers = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => wrong(apis[i % 2] as (typeof apis)[number], "10.0.3.1")),
+        );
+        for (const { status } of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      const elapsed = Date.now() - started;
+      expect([...statuses.keys()].sort()).toEqual([401, 429]);
+      expect((statuses.get(401) ?? 0) + (statuses.get(429) ?? 0)).toBe(10_000);
+      // GCRA: in t ms at most burst + t * limit / period attempts get through, on both instances together.
+      const policy = tight.loginPerAddress;
+      const allowed = Math.floor(policy.burst + (elapsed * policy.limit) / (policy.periodS * 1000));
+      expect(statuses.get(401)).toBeLessThanOrEqual(allowed);
+      expect(statuses.get(401)).toBeGreaterThanOrEqual(policy.burst);
+    } finally {
+      await b.stop();
+      await a.close(1000);
+      await fresh.drop();
+    }
+  }, 120_000);
+
   it("falls back to a stricter local limit while Redis is unreachable, answering at once", async () => {
     const server = await testServer(
       "pglite",
