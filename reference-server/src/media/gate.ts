@@ -61,8 +61,16 @@ const CONTENT_TYPES: Record<string, string> = {
 const PLAY_PATH =
   /^\/play\/([A-Za-z0-9_-]{16,64})\/((?:[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}\/){0,3}[A-Za-z0-9_-][A-Za-z0-9._-]{0,127})$/;
 
+/** What the gate decided for one `/play/` path. */
+type Decision =
+  | { ok: true; sessionId: string; session: GateSession; file: string; type: string }
+  | { ok: false; reason: GateRefusal; sessionId?: string | undefined; streamId?: string | undefined };
+
+/** Where an NGINX edge asks whether to serve a `/play/` request (`auth_request`). */
+export const EDGE_AUTH_PATH = "/edge/auth";
+
 /**
- * Creates the `/play/{session_id}/{file...}` handler. It answers from memory: the session from the
+ * Creates the `/play/{session_id}/{file...}` handler (and {@link EDGE_AUTH_PATH}). It answers from memory: the session from the
  * session cache, the stream's state from the pipeline manager, and the file from the segment cache.
  * Returns `false` for requests that are not under `/play/`, so it can sit in front of another handler.
  */
@@ -82,40 +90,61 @@ export function createGate(options: GateOptions): (req: IncomingMessage, res: Se
     sendProblem(res, code, detail);
   };
 
+  /**
+   * NGINX's `auth_request` for an edge that serves `/play/` itself (see `nginxEdgeConfig`): the
+   * original URI comes in `X-Original-URI`; 204 with the stream in `X-Mpvstream-Stream` allows it,
+   * 403 refuses it (auth_request passes on only 401 and 403; anything else would be a 500).
+   */
+  const edgeAuth = (req: IncomingMessage, res: ServerResponse): void => {
+    const original = req.headers["x-original-uri"];
+    const decision = authorize(typeof original === "string" ? original : "");
+    if (!decision.ok) {
+      options.onRefusal?.(decision.reason, decision.sessionId, decision.streamId);
+      res.writeHead(403, { "Cache-Control": "no-store", "Content-Length": 0 }).end();
+      return;
+    }
+    res
+      .writeHead(204, { "X-Mpvstream-Stream": decision.session.streamId, "Cache-Control": "no-store" })
+      .end();
+  };
+
+  /** Whether the session may fetch `url` (a `/play/...` path); the session and file when it may. */
+  const authorize = (url: string): Decision => {
+    const query = url.indexOf("?");
+    const match = PLAY_PATH.exec(query === -1 ? url : url.slice(0, query));
+    const sessionId = match?.[1];
+    const file = match?.[2];
+    const type = file === undefined ? undefined : CONTENT_TYPES[path.extname(file)];
+    if (sessionId === undefined || file === undefined || type === undefined)
+      return { ok: false, reason: "bad_path", sessionId };
+    const session = options.lookupSession(sessionId);
+    if (session === undefined) return { ok: false, reason: "unknown_session", sessionId };
+    const streamId = session.streamId;
+    if (session.endedAt !== null) return { ok: false, reason: "session_ended", sessionId, streamId };
+    if (clock() > session.expiresAt + graceMs)
+      return { ok: false, reason: "session_expired", sessionId, streamId };
+    if (!options.isStreamLive(streamId)) return { ok: false, reason: "stream_not_live", sessionId, streamId };
+    return { ok: true, sessionId, session, file, type };
+  };
+
   return (req, res) => {
     const url = req.url ?? "";
+    if (url === EDGE_AUTH_PATH) {
+      edgeAuth(req, res);
+      return true;
+    }
     if (!url.startsWith("/play/")) return false;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
       sendProblem(res, "not_found", "Only GET and HEAD are served under /play/.", 405);
       return true;
     }
-    const query = url.indexOf("?");
-    const match = PLAY_PATH.exec(query === -1 ? url : url.slice(0, query));
-    const sessionId = match?.[1];
-    const file = match?.[2];
-    const type = file === undefined ? undefined : CONTENT_TYPES[path.extname(file)];
-    if (sessionId === undefined || file === undefined || type === undefined) {
-      refuse(res, "bad_path", sessionId, undefined);
+    const decision = authorize(url);
+    if (!decision.ok) {
+      refuse(res, decision.reason, decision.sessionId, decision.streamId);
       return true;
     }
-    const session = options.lookupSession(sessionId);
-    if (session === undefined) {
-      refuse(res, "unknown_session", sessionId, undefined);
-      return true;
-    }
-    if (session.endedAt !== null) {
-      refuse(res, "session_ended", sessionId, session.streamId);
-      return true;
-    }
-    if (clock() > session.expiresAt + graceMs) {
-      refuse(res, "session_expired", sessionId, session.streamId);
-      return true;
-    }
-    if (!options.isStreamLive(session.streamId)) {
-      refuse(res, "stream_not_live", sessionId, session.streamId);
-      return true;
-    }
+    const { sessionId, session, file, type } = decision;
     const streamDir = path.join(root, session.streamId);
     const absolute = path.join(streamDir, file);
     const found = options.cache.get(absolute, streamDir);
