@@ -21,6 +21,7 @@ import { createMetrics } from "./monitoring/metrics.js";
 import { Billing } from "./playback/billing.js";
 import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { monitoringRoutes } from "./routes/monitoring.js";
 import { buildOpenApi } from "./routes/openapi.js";
 import { playbackRoutes } from "./routes/playback.js";
@@ -316,6 +317,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     playbackRoutes(app, context);
     adminRoutes(app, context);
     monitoringRoutes(app, context, buildOpenApi(VERSION, config.publicUrl));
+    dashboardRoutes(app);
     app.use(notFound);
     app.use(errorHandler(context));
 
