@@ -92,8 +92,12 @@ async function printDemo(server: ServerHandle, cfg: ServerConfig): Promise<void>
   const state = live()
     ? "is live"
     : "is not live yet (see GET /streams/demo and /monitoring/errors; ffmpeg may be missing)";
+  const admin = cfg.admin
+    ? `log in as ${cfg.admin.email}`
+    : "to log in, restart with MPVSTREAM_ADMIN_EMAIL and MPVSTREAM_ADMIN_PASSWORD set";
   process.stderr.write(`
   mpvstream is running at ${url}  (data in ${cfg.dataDir})
+  Admin dashboard: ${url}/admin  (${admin})
 
   The demo stream "demo" ${state}: a test pattern with a clock and a tone, 1 point per minute.
   Demo login: ${DEMO_USER.email} / ${DEMO_USER.password} (${DEMO_USER.points} points).
