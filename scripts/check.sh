@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "set-up"
-bash scripts/setup.sh
+bash scripts/setup.sh --dev
 
 # The PostgreSQL and Redis tests run against these unless the caller points elsewhere.
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Brings a fresh Debian machine to the point where mpvstream builds, runs and tests:
-# Node.js check, the OS programs (ffmpeg, ffprobe, mpv, nginx, chromium) and the npm dependencies.
+# Brings a fresh Debian machine to the point where mpvstream builds and runs: Node.js check, the
+# OS programs (ffmpeg, ffprobe, mpv, nginx) and the npm dependencies. With --dev (what
+# `npm run check` uses), also what only the tests and benchmarks need: chromium (a real browser for
+# the admin dashboard's tests) and wrk (HTTP load for the benchmarks).
 # Idempotent: when everything is present it only checks, in about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+dev=
+case "${1-}" in
+  --dev) dev=1 ;;
+  "") ;;
+  *) printf 'usage: scripts/setup.sh [--dev]\n' >&2; exit 2 ;;
+esac
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -13,13 +21,15 @@ command -v node >/dev/null || die "Node.js is not installed. Install Node.js 20.
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
   die "Node.js $(node -v) is too old: mpvstream needs 20.19 or newer."
 
-# OS programs, from Debian's packages (wrk only drives the benchmarks, chromium the dashboard's tests).
+# OS programs, from Debian's packages.
 missing_pkgs=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing_pkgs+=(ffmpeg)
 command -v mpv >/dev/null || missing_pkgs+=(mpv)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing_pkgs+=(nginx)
-command -v wrk >/dev/null || missing_pkgs+=(wrk) # HTTP load for the benchmarks
-command -v chromium >/dev/null || missing_pkgs+=(chromium) # a real browser for the admin dashboard's tests
+if [ -n "$dev" ]; then
+  command -v wrk >/dev/null || missing_pkgs+=(wrk)
+  command -v chromium >/dev/null || missing_pkgs+=(chromium)
+fi
 if [ ${#missing_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing ${missing_pkgs[*]} from the OS packages (apt-get)..."

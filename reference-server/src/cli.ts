@@ -1,11 +1,14 @@
 #!/usr/bin/env node
+import * as path from "node:path";
 import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { openConfiguredDatabase } from "./app.js";
 import { rotateKeys } from "./auth/keys.js";
 import { hashPassword } from "./auth/passwords.js";
 import { loadConfig, type ServerConfig } from "./config.js";
 import { appliedVersions, migrate } from "./db/migrations.js";
+import { nginxEdgeConfig } from "./media/edge.js";
 import { PipelineStreamController } from "./media/pipelines.js";
 import { DEMO_USER } from "./seed.js";
 import { type ServerHandle, startServer } from "./server.js";
@@ -20,6 +23,12 @@ Usage:
                                            the password is read from MPVSTREAM_ADMIN_PASSWORD or stdin
   mpvstream-server rotate-keys             add a new token signing key (the previous one keeps
                                            verifying); restart the server to sign with it
+  mpvstream-server nginx-config [--listen ADDR] [--cache-dir DIR] [--auth-cache S]
+                                           print an NGINX edge for this server (include it in
+                                           nginx.conf's http {}): NGINX serves /play/ from
+                                           DATA_DIR/hls, asking the server once per session
+                                           every S seconds (default 2); --listen 8088,
+                                           --cache-dir /var/cache/nginx/mpvstream by default
   mpvstream-server --help                  this text
 
 Environment: PORT (8080), HOST (127.0.0.1), PUBLIC_URL, DATA_DIR (./data), DATABASE_URL
@@ -172,6 +181,44 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await db.close();
       }
+      return 0;
+    }
+    case "nginx-config": {
+      let values: {
+        listen?: string | undefined;
+        "cache-dir"?: string | undefined;
+        "auth-cache"?: string | undefined;
+      };
+      try {
+        ({ values } = parseArgs({
+          args: rest,
+          options: {
+            listen: { type: "string" },
+            "cache-dir": { type: "string" },
+            "auth-cache": { type: "string" },
+          },
+          strict: true,
+        }));
+      } catch (error) {
+        process.stderr.write(`nginx-config: ${(error as Error).message}\n\n${HELP}`);
+        return 2;
+      }
+      const authCacheS = Number(values["auth-cache"] ?? 2);
+      if (!Number.isInteger(authCacheS) || authCacheS < 1 || authCacheS > 60) {
+        process.stderr.write("nginx-config: --auth-cache takes whole seconds from 1 to 60\n");
+        return 2;
+      }
+      const cfg = config();
+      const host = cfg.host === "0.0.0.0" || cfg.host === "::" ? "127.0.0.1" : cfg.host;
+      process.stdout.write(
+        nginxEdgeConfig({
+          listen: values.listen ?? "8088",
+          origin: `${host.includes(":") ? `[${host}]` : host}:${cfg.port}`,
+          hlsRoot: path.join(cfg.dataDir, "hls"),
+          cacheDir: path.resolve(values["cache-dir"] ?? "/var/cache/nginx/mpvstream"),
+          authCacheS,
+        }),
+      );
       return 0;
     }
     case "rotate-keys": {

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -121,6 +121,45 @@ describe("mpvstream-server", () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
       await rm(ownDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("prints an NGINX edge configuration that NGINX accepts, and refuses bad options", async () => {
+    const work = await mkdtemp(join(tmpdir(), "mpvstream-cli-nginx-"));
+    try {
+      const printed = await run(
+        ["nginx-config", "--listen", "127.0.0.1:9999", "--cache-dir", join(work, "cache")],
+        {
+          PORT: "8181",
+          DATA_DIR: join(work, "data"),
+        },
+      ).done;
+      expect(printed.code, printed.stderr).toBe(0);
+      expect(printed.stdout).toContain("server 127.0.0.1:8181;");
+      expect(printed.stdout).toContain(
+        `alias ${join(work, "data", "hls")}/$mpvstream_stream/$mpvstream_file;`,
+      );
+      expect(printed.stdout).toContain("listen 127.0.0.1:9999;");
+      await writeFile(join(work, "edge.conf"), printed.stdout);
+      await writeFile(
+        join(work, "nginx.conf"),
+        `pid ${work}/nginx.pid;\nerror_log ${work}/error.log;\nevents {}\nhttp {\n  include ${work}/edge.conf;\n}\n`,
+      );
+      const tested = spawnSync("nginx", ["-t", "-q", "-c", join(work, "nginx.conf"), "-p", work], {
+        encoding: "utf8",
+      });
+      expect(tested.status, tested.stderr).toBe(0);
+
+      const bad = await run(["nginx-config", "--auth-cache", "0"], { DATA_DIR: join(work, "data") }).done;
+      expect([bad.code, bad.stderr.trim()]).toEqual([
+        2,
+        "nginx-config: --auth-cache takes whole seconds from 1 to 60",
+      ]);
+      const unknown = await run(["nginx-config", "--nope"], { DATA_DIR: join(work, "data") }).done;
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain("Unknown option '--nope'");
+    } finally {
+      await rm(work, { recursive: true, force: true });
     }
   }, 60_000);
 
