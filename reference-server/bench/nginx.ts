@@ -41,6 +41,25 @@ export function openToNginx(dir: string): void {
 }
 
 /**
+ * A whole nginx.conf for an NGINX run in the foreground from the working directory `work` (its
+ * pid, error log and temporary files there, no access log), with `http` inside its `http {}`.
+ */
+export function nginxConf(work: string, http: string): string {
+  return `worker_processes auto;
+pid ${work}/nginx.pid;
+error_log ${work}/error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${work}/b; proxy_temp_path ${work}/p; fastcgi_temp_path ${work}/f;
+  uwsgi_temp_path ${work}/u; scgi_temp_path ${work}/s;
+  ${http}
+}
+`;
+}
+
+/**
  * Starts NGINX (sendfile, no access log) serving `dir` at `http://127.0.0.1:<port><location>`.
  * `stop()` ends it and removes its working directory.
  */
@@ -55,25 +74,17 @@ export async function startNginx(
   const port = await freePort();
   writeFileSync(
     path.join(work, "nginx.conf"),
-    `worker_processes auto;
-pid ${work}/nginx.pid;
-error_log ${work}/error.log warn;
-daemon off;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
+    nginxConf(
+      work,
+      `sendfile on;
   tcp_nopush on;
   keepalive_requests 100000;
   types { video/mp2t ts; application/vnd.apple.mpegurl m3u8; }
-  client_body_temp_path ${work}/b; proxy_temp_path ${work}/p; fastcgi_temp_path ${work}/f;
-  uwsgi_temp_path ${work}/u; scgi_temp_path ${work}/s;
   server {
     listen 127.0.0.1:${port};
     location ${location} { alias ${dir}/; add_header Cache-Control no-cache; }
-  }
-}
-`,
+  }`,
+    ),
   );
   const child = spawn(bin, ["-c", path.join(work, "nginx.conf"), "-p", work], {
     stdio: ["ignore", "ignore", "inherit"],

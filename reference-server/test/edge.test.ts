@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, openToNginx, waitForPort } from "../bench/nginx.js";
+import { freePort, nginxConf, openToNginx, waitForPort } from "../bench/nginx.js";
 import { nginxEdgeConfig } from "../src/media/edge.js";
 import { createGate, EDGE_AUTH_PATH, type GateSession } from "../src/media/gate.js";
 import { SegmentCache } from "../src/media/segment-cache.js";
@@ -74,21 +74,7 @@ beforeAll(async () => {
     authCacheS: AUTH_CACHE_S,
   });
   await writeFile(path.join(work, "edge.conf"), config);
-  await writeFile(
-    path.join(work, "nginx.conf"),
-    `worker_processes 1;
-pid ${work}/nginx.pid;
-error_log ${work}/error.log warn;
-daemon off;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${work}/b; proxy_temp_path ${work}/p; fastcgi_temp_path ${work}/f;
-  uwsgi_temp_path ${work}/u; scgi_temp_path ${work}/s;
-  include ${work}/edge.conf;
-}
-`,
-  );
+  await writeFile(path.join(work, "nginx.conf"), nginxConf(work, `include ${work}/edge.conf;`));
   nginx = spawn("nginx", ["-c", path.join(work, "nginx.conf"), "-p", work], {
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -14,6 +14,29 @@ const wrong = (api: ReturnType<typeof http>, ip: string, email = ADMIN.email) =>
     headers: { "x-forwarded-for": ip },
   });
 
+/**
+ * Two instances on one fresh PostgreSQL database sharing Redis (under a prefix of their own), once
+ * both are connected to Redis (limits would otherwise come from the local fallback).
+ */
+async function twoInstances() {
+  const prefix = `test:${randomBytes(4).toString("hex")}:`;
+  const fresh = await freshDatabase("postgres");
+  const a = await testServer(
+    "postgres",
+    { trustProxy: true, redisUrl: REDIS_URL },
+    { limits: tight, redisPrefix: prefix, database: fresh.db },
+  );
+  const b = await testServer(
+    "postgres",
+    { trustProxy: true, redisUrl: REDIS_URL, dataDir: a.context.config.dataDir },
+    { limits: tight, redisPrefix: prefix, database: fresh.db, skipSeed: true },
+  );
+  const until = Date.now() + 10_000;
+  while (Date.now() < until && !(a.context.redis?.status === "ready" && b.context.redis?.status === "ready"))
+    await sleep(20);
+  return { a, b, fresh };
+}
+
 describe("rate limits", () => {
   const servers: TestServer[] = [];
   afterAll(async () => {
@@ -78,27 +101,9 @@ describe("rate limits", () => {
   });
 
   it("shares limits across two instances through Redis", async () => {
-    const prefix = `test:${randomBytes(4).toString("hex")}:`;
-    const fresh = await freshDatabase("postgres");
-    const a = await testServer(
-      "postgres",
-      { trustProxy: true, redisUrl: REDIS_URL },
-      { limits: tight, redisPrefix: prefix, database: fresh.db },
-    );
-    const b = await testServer(
-      "postgres",
-      { trustProxy: true, redisUrl: REDIS_URL, dataDir: a.context.config.dataDir },
-      { limits: tight, redisPrefix: prefix, database: fresh.db, skipSeed: true },
-    );
+    const { a, b, fresh } = await twoInstances();
     servers.push(b, a);
     const [apiA, apiB] = [http(a.url), http(b.url)];
-    // Wait until both are connected to Redis (limits would otherwise come from the local fallback).
-    const until = Date.now() + 10_000;
-    while (
-      Date.now() < until &&
-      !(a.context.redis?.status === "ready" && b.context.redis?.status === "ready")
-    )
-      await sleep(20);
     expect((await wrong(apiA, "10.0.2.1")).status).toBe(401);
     expect((await wrong(apiB, "10.0.2.1")).status).toBe(401);
     expect((await wrong(apiA, "10.0.2.1")).status).toBe(401);
@@ -132,25 +137,8 @@ describe("rate limits", () => {
   });
 
   it("10,000 login attempts on one account from one address across two instances never pass the policy (R5)", async () => {
-    const prefix = `test:${randomBytes(4).toString("hex")}:`;
-    const fresh = await freshDatabase("postgres");
-    const a = await testServer(
-      "postgres",
-      { trustProxy: true, redisUrl: REDIS_URL },
-      { limits: tight, redisPrefix: prefix, database: fresh.db },
-    );
-    const b = await testServer(
-      "postgres",
-      { trustProxy: true, redisUrl: REDIS_URL, dataDir: a.context.config.dataDir },
-      { limits: tight, redisPrefix: prefix, database: fresh.db, skipSeed: true },
-    );
+    const { a, b, fresh } = await twoInstances();
     try {
-      const until = Date.now() + 10_000;
-      while (
-        Date.now() < until &&
-        !(a.context.redis?.status === "ready" && b.context.redis?.status === "ready")
-      )
-        await sleep(20);
       const apis = [http(a.url), http(b.url)] as const;
       const started = Date.now();
       const statuses = new Map<number, number>();

@@ -194,18 +194,28 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
     expect((await api.get("/me", v.token)).body.points_balance).toBe(80);
   });
 
-  it("answers 409 idempotency_in_progress while the first request runs", async () => {
-    const v = await viewer(100);
-    const slow = server.context.billing;
-    const original = slow.start.bind(slow);
+  /**
+   * Holds the billing's starts (all of them, or the first only) until `release()`; `restore()`
+   * puts the billing back. Counts the starts that reached it.
+   */
+  const stallStarts = (which: "all" | "first") => {
+    const billing = server.context.billing;
+    const original = billing.start.bind(billing);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    slow.start = async (input) => {
-      await gate;
+    const stalled = { calls: 0, release, restore: () => (billing.start = original) };
+    billing.start = async (input) => {
+      if (++stalled.calls === 1 || which === "all") await gate;
       return original(input);
     };
+    return stalled;
+  };
+
+  it("answers 409 idempotency_in_progress while the first request runs", async () => {
+    const v = await viewer(100);
+    const stalled = stallStarts("all");
     const headers = { "idempotency-key": "slow-1" };
     const running = api.post("/playback/start", { stream_id: "tv" }, v.token, headers);
     let second: Awaited<typeof running> | undefined;
@@ -213,8 +223,8 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
       second = await api.post("/playback/start", { stream_id: "tv" }, v.token, headers);
     }
     expect(second?.body.code).toBe("idempotency_in_progress");
-    release();
-    slow.start = original;
+    stalled.release();
+    stalled.restore();
     expect((await running).status).toBe(201);
     expect((await api.post("/playback/start", { stream_id: "tv" }, v.token, headers)).body).toEqual(
       (await running).body,
@@ -223,34 +233,24 @@ describe.each(BACKENDS)("playback billing on %s", (kind) => {
 
   it("a request overtaken on its key (it ran past the stale window and a retry took the key) replays the winner's answer", async () => {
     const v = await viewer(100);
-    const slow = server.context.billing;
-    const original = slow.start.bind(slow);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let calls = 0;
     // The first request stalls inside the billing; the retry that takes its key over does not.
-    slow.start = async (input) => {
-      if (++calls === 1) await gate;
-      return original(input);
-    };
+    const stalled = stallStarts("first");
     try {
       const headers = { "idempotency-key": "overtaken-1" };
-      const stalled = api.post("/playback/start", { stream_id: "tv" }, v.token, headers);
-      while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const first = api.post("/playback/start", { stream_id: "tv" }, v.token, headers);
+      while (stalled.calls === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       now += IDEMPOTENCY_STALE_MS + 1000;
       const retry = await api.post("/playback/start", { stream_id: "tv" }, v.token, headers);
       expect(retry.status).toBe(201);
-      release();
+      stalled.release();
       // The first one then hits the ledger's unique key: it answers as a retry would, not 500.
-      const first = await stalled;
-      expect([first.status, first.body]).toEqual([201, retry.body]);
-      expect(first.headers.get("idempotent-replayed")).toBe("true");
+      const overtaken = await first;
+      expect([overtaken.status, overtaken.body]).toEqual([201, retry.body]);
+      expect(overtaken.headers.get("idempotent-replayed")).toBe("true");
       expect((await api.get("/me", v.token)).body.points_balance).toBe(90);
     } finally {
-      release();
-      slow.start = original;
+      stalled.release();
+      stalled.restore();
     }
   });
 
