@@ -110,8 +110,11 @@ describe("the NGINX edge", () => {
   it("asks the server once per session and cache period, not once per file", async () => {
     await new Promise((resolve) => setTimeout(resolve, AUTH_CACHE_S * 1000 + 100));
     const before = asked;
+    const started = Date.now();
     for (let i = 0; i < 20; i++) expect((await get(`/play/${SESSION}/seg0.ts`)).status).toBe(200);
-    expect(asked - before).toBeLessThanOrEqual(2);
+    // One question per cache period at most (however slow a loaded machine made the 20 requests).
+    const periods = Math.ceil((Date.now() - started) / (AUTH_CACHE_S * 1000));
+    expect(asked - before).toBeLessThanOrEqual(Math.min(periods + 1, 19));
   });
 
   it.each([
