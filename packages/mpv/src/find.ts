@@ -85,29 +85,22 @@ function isExecutableSync(file: string): boolean {
   }
 }
 
-function lookupSync(name: string): string | undefined {
+/** Where `name` would be found on `PATH`, in order (with `PATHEXT` endings on Windows). */
+function pathCandidates(name: string): string[] {
   const extensions =
     process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.COM").split(";").concat("") : [""];
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (dir === "") continue;
-    for (const ext of extensions) {
-      const candidate = path.resolve(dir, name + ext.toLowerCase());
-      if (isExecutableSync(candidate)) return candidate;
-    }
-  }
-  return undefined;
+  return (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((dir) => dir !== "")
+    .flatMap((dir) => extensions.map((ext) => path.resolve(dir, name + ext.toLowerCase())));
+}
+
+function lookupSync(name: string): string | undefined {
+  return pathCandidates(name).find(isExecutableSync);
 }
 
 async function lookup(name: string): Promise<string | undefined> {
-  const extensions =
-    process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.COM").split(";").concat("") : [""];
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (dir === "") continue;
-    for (const ext of extensions) {
-      const candidate = path.resolve(dir, name + ext.toLowerCase());
-      if (await isExecutable(candidate)) return candidate;
-    }
-  }
+  for (const candidate of pathCandidates(name)) if (await isExecutable(candidate)) return candidate;
   return undefined;
 }
 
