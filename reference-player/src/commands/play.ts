@@ -137,9 +137,15 @@ async function checked<T>(
   throw new ProblemError("invalid_response", `${label}: the answer does not match the API`);
 }
 
-/** Stops a session that will not be played; a failure is left to the session's own expiry. */
-async function stopQuietly(client: MpvstreamClient, sessionId: string): Promise<void> {
-  await client.stopPlayback({ session_id: sessionId }, { timeoutMs: 1500, retries: 1 }).catch(() => {});
+/**
+ * Stops a session, briefly (1.5 s, one retry): resolves whether the server confirmed it. A failure
+ * is left to the session's own expiry.
+ */
+function stopQuietly(client: MpvstreamClient, sessionId: string): Promise<boolean> {
+  return client.stopPlayback({ session_id: sessionId }, { timeoutMs: 1500, retries: 1 }).then(
+    () => true,
+    () => false,
+  );
 }
 
 function notLive(stream: Stream): CliError {
@@ -329,12 +335,7 @@ class Run {
     if (outcome.kind === "paid-out" && !this.#player.closed) {
       await this.#player.showText("Out of points: playback stopped.", 3000).catch(() => {});
     }
-    const stopping = this.#context.client
-      .stopPlayback({ session_id: this.#session.session_id }, { timeoutMs: 1500, retries: 1 })
-      .then(
-        () => true,
-        () => false,
-      );
+    const stopping = stopQuietly(this.#context.client, this.#session.session_id);
     const [stopped] = await Promise.all([stopping, this.#player.close({ timeoutMs: 1000 })]);
     await this.#renewer?.settled();
 
